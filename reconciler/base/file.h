@@ -1,0 +1,20 @@
+// Small file helpers used where a half-written file would lose data.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace signet {
+
+// Writes `contents` to `path` atomically: the data goes to a temporary file
+// in the same folder, is flushed to disk, gets `mode`, and is renamed over
+// `path`. Readers see the old file or the new one, never a mix.
+// Throws std::system_error on failure and leaves `path` untouched.
+void write_file_atomic(const std::filesystem::path& path,
+                       std::string_view contents, unsigned mode = 0644);
+
+// Reads a whole file. Throws std::system_error when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace signet

@@ -1,0 +1,313 @@
+#include "zone/zone.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace signet::zone {
+
+namespace {
+
+bool node_less(const Node& a, const Node& b) {
+  return a.name < b.name;
+}
+
+// Lexicographic on octets, which for RDATA is RFC 4034 section 6.3 order.
+bool rdata_less(const std::string& a, const std::string& b) {
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+      });
+}
+
+std::vector<Rrset>::iterator find_type(std::vector<Rrset>& rrsets,
+                                       RrType type) {
+  return std::lower_bound(rrsets.begin(), rrsets.end(), type,
+                          [](const Rrset& r, RrType t) { return r.type < t; });
+}
+
+}  // namespace
+
+const Rrset* Node::find(RrType type) const {
+  for (const Rrset& r : rrsets) {
+    if (r.type == type) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+Rrset* Node::find(RrType type) {
+  for (Rrset& r : rrsets) {
+    if (r.type == type) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+void Zone::add(const Name& owner, RrType type, uint32_t ttl,
+               std::string rdata) {
+  if (nodes_.empty() || nodes_.back().name < owner) {
+    nodes_.push_back(Node{owner, {}});
+  } else if (!(nodes_.back().name == owner)) {
+    nodes_.push_back(Node{owner, {}});
+    finalized_ = false;
+  }
+  Node& node = nodes_.back();
+  // Records of one RRset usually arrive together, so check the last first.
+  Rrset* rrset = nullptr;
+  if (!node.rrsets.empty() && node.rrsets.back().type == type) {
+    rrset = &node.rrsets.back();
+  } else {
+    rrset = node.find(type);
+  }
+  if (rrset == nullptr) {
+    if (!node.rrsets.empty() && node.rrsets.back().type > type) {
+      finalized_ = false;
+    }
+    node.rrsets.push_back(Rrset{type, ttl, {}});
+    rrset = &node.rrsets.back();
+  } else if (rrset->ttl != ttl) {
+    // Keep the first TTL and let finalize() report the conflict.
+    ttl_conflicts_.push_back(Merge{owner, type, ttl, false});
+  }
+  if (!rrset->rdatas.empty() && !rdata_less(rrset->rdatas.back(), rdata)) {
+    finalized_ = false;
+  }
+  rrset->rdatas.push_back(std::move(rdata));
+}
+
+std::vector<Zone::Merge> Zone::finalize() {
+  std::vector<Merge> merges = std::move(ttl_conflicts_);
+  ttl_conflicts_.clear();
+  if (finalized_) {
+    return merges;
+  }
+  std::stable_sort(nodes_.begin(), nodes_.end(), node_less);
+
+  // Merge runs of nodes with the same name into the first of each run.
+  std::vector<Node> merged;
+  merged.reserve(nodes_.size());
+  for (Node& node : nodes_) {
+    if (!merged.empty() && merged.back().name == node.name) {
+      Node& into = merged.back();
+      for (Rrset& r : node.rrsets) {
+        Rrset* existing = into.find(r.type);
+        if (existing == nullptr) {
+          into.rrsets.push_back(std::move(r));
+          continue;
+        }
+        if (existing->ttl != r.ttl) {
+          merges.push_back(Merge{node.name, r.type, r.ttl, false});
+        }
+        for (std::string& d : r.rdatas) {
+          existing->rdatas.push_back(std::move(d));
+        }
+      }
+    } else {
+      merged.push_back(std::move(node));
+    }
+  }
+  nodes_ = std::move(merged);
+
+  for (Node& node : nodes_) {
+    std::stable_sort(
+        node.rrsets.begin(), node.rrsets.end(),
+        [](const Rrset& a, const Rrset& b) { return a.type < b.type; });
+    // Same-type RRsets can sit side by side after the node merge above.
+    for (size_t i = 1; i < node.rrsets.size();) {
+      if (node.rrsets[i].type == node.rrsets[i - 1].type) {
+        auto& into = node.rrsets[i - 1].rdatas;
+        for (auto& d : node.rrsets[i].rdatas) {
+          into.push_back(std::move(d));
+        }
+        node.rrsets.erase(node.rrsets.begin() + static_cast<long>(i));
+      } else {
+        ++i;
+      }
+    }
+    for (Rrset& r : node.rrsets) {
+      std::sort(r.rdatas.begin(), r.rdatas.end(), rdata_less);
+      auto last = std::unique(r.rdatas.begin(), r.rdatas.end());
+      for (auto it = last; it != r.rdatas.end(); ++it) {
+        merges.push_back(Merge{node.name, r.type, r.ttl, true});
+      }
+      r.rdatas.erase(last, r.rdatas.end());
+    }
+  }
+  finalized_ = true;
+  return merges;
+}
+
+const Node* Zone::find(const Name& name) const {
+  assert(finalized_);
+  auto it = std::lower_bound(
+      nodes_.begin(), nodes_.end(), name,
+      [](const Node& n, const Name& key) { return n.name < key; });
+  if (it == nodes_.end() || !(it->name == name)) {
+    return nullptr;
+  }
+  return &*it;
+}
+
+Node* Zone::find_mutable(const Name& name) {
+  return const_cast<Node*>(static_cast<const Zone*>(this)->find(name));
+}
+
+const Rrset* Zone::find(const Name& name, RrType type) const {
+  const Node* node = find(name);
+  return node == nullptr ? nullptr : node->find(type);
+}
+
+bool Zone::remove(const Rr& rr) {
+  Node* node = find_mutable(rr.owner);
+  if (node == nullptr) {
+    return false;
+  }
+  auto set = find_type(node->rrsets, rr.type);
+  if (set == node->rrsets.end() || set->type != rr.type) {
+    return false;
+  }
+  auto& rdatas = set->rdatas;
+  auto it =
+      std::lower_bound(rdatas.begin(), rdatas.end(), rr.rdata, rdata_less);
+  if (it == rdatas.end() || *it != rr.rdata) {
+    return false;
+  }
+  rdatas.erase(it);
+  if (rdatas.empty()) {
+    remove_rrset(rr.owner, rr.type);
+  }
+  return true;
+}
+
+bool Zone::remove_rrset(const Name& owner, RrType type) {
+  Node* node = find_mutable(owner);
+  if (node == nullptr) {
+    return false;
+  }
+  auto set = find_type(node->rrsets, type);
+  if (set == node->rrsets.end() || set->type != type) {
+    return false;
+  }
+  node->rrsets.erase(set);
+  if (node->rrsets.empty()) {
+    nodes_.erase(nodes_.begin() + (node - nodes_.data()));
+  }
+  return true;
+}
+
+bool Zone::insert(const Rr& rr) {
+  assert(finalized_);
+  auto it = std::lower_bound(
+      nodes_.begin(), nodes_.end(), rr.owner,
+      [](const Node& n, const Name& key) { return n.name < key; });
+  if (it == nodes_.end() || !(it->name == rr.owner)) {
+    it = nodes_.insert(it, Node{rr.owner, {}});
+  }
+  auto set = find_type(it->rrsets, rr.type);
+  if (set == it->rrsets.end() || set->type != rr.type) {
+    it->rrsets.insert(set, Rrset{rr.type, rr.ttl, {rr.rdata}});
+    return true;
+  }
+  set->ttl = rr.ttl;
+  auto pos = std::lower_bound(set->rdatas.begin(), set->rdatas.end(), rr.rdata,
+                              rdata_less);
+  if (pos != set->rdatas.end() && *pos == rr.rdata) {
+    return false;
+  }
+  set->rdatas.insert(pos, rr.rdata);
+  return true;
+}
+
+void Zone::replace_rrset(const Name& owner, Rrset rrset) {
+  assert(finalized_);
+  if (rrset.rdatas.empty()) {
+    remove_rrset(owner, rrset.type);
+    return;
+  }
+  std::sort(rrset.rdatas.begin(), rrset.rdatas.end(), rdata_less);
+  rrset.rdatas.erase(std::unique(rrset.rdatas.begin(), rrset.rdatas.end()),
+                     rrset.rdatas.end());
+  auto it = std::lower_bound(
+      nodes_.begin(), nodes_.end(), owner,
+      [](const Node& n, const Name& key) { return n.name < key; });
+  if (it == nodes_.end() || !(it->name == owner)) {
+    it = nodes_.insert(it, Node{owner, {}});
+  }
+  auto set = find_type(it->rrsets, rrset.type);
+  if (set == it->rrsets.end() || set->type != rrset.type) {
+    it->rrsets.insert(set, std::move(rrset));
+  } else {
+    *set = std::move(rrset);
+  }
+}
+
+const Rrset* Zone::soa() const {
+  return find(origin_, rrtype::SOA);
+}
+
+uint32_t Zone::serial() const {
+  const Rrset* soa_set = soa();
+  if (soa_set == nullptr || soa_set->rdatas.empty()) {
+    return 0;
+  }
+  // The serial is the first of the five 32-bit fields after two names.
+  const std::string& rd = soa_set->rdatas.front();
+  if (rd.size() < 20) {
+    return 0;
+  }
+  size_t pos = rd.size() - 20;
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    v = (v << 8) | static_cast<uint8_t>(rd[pos + i]);
+  }
+  return v;
+}
+
+void Zone::set_serial(uint32_t serial) {
+  Node* apex = find_mutable(origin_);
+  Rrset* soa_set = apex == nullptr ? nullptr : apex->find(rrtype::SOA);
+  if (soa_set == nullptr || soa_set->rdatas.empty()) {
+    return;
+  }
+  std::string& rd = soa_set->rdatas.front();
+  if (rd.size() < 20) {
+    return;
+  }
+  size_t pos = rd.size() - 20;
+  for (size_t i = 0; i < 4; ++i) {
+    rd[pos + i] = static_cast<char>((serial >> (24 - 8 * i)) & 0xff);
+  }
+}
+
+size_t Zone::rr_count() const {
+  size_t count = 0;
+  for (const Node& node : nodes_) {
+    for (const Rrset& r : node.rrsets) {
+      count += r.rdatas.size();
+    }
+  }
+  return count;
+}
+
+void Zone::for_each_rr(const std::function<void(const Rr&)>& fn) const {
+  const Rrset* soa_set = soa();
+  if (soa_set != nullptr) {
+    for (const std::string& d : soa_set->rdatas) {
+      fn(Rr{origin_, rrtype::SOA, soa_set->ttl, d});
+    }
+  }
+  for (const Node& node : nodes_) {
+    for (const Rrset& r : node.rrsets) {
+      if (r.type == rrtype::SOA && node.name == origin_) {
+        continue;
+      }
+      for (const std::string& d : r.rdatas) {
+        fn(Rr{node.name, r.type, r.ttl, d});
+      }
+    }
+  }
+}
+
+}  // namespace signet::zone

@@ -1,0 +1,99 @@
+// An in-memory zone: nodes in canonical order, each with its RRsets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "zone/name.h"
+#include "zone/rrset.h"
+
+namespace signet::zone {
+
+// The RRsets at one owner name, sorted by type code.
+struct Node {
+  Name name;
+  std::vector<Rrset> rrsets;
+
+  const Rrset* find(RrType type) const;
+  Rrset* find(RrType type);
+};
+
+// A zone's data. Records are added in any order with add(); finalize()
+// then sorts nodes into canonical order and merges duplicates. Lookups and
+// iteration require a finalized zone. A finalized zone that is not modified
+// again may be read from many threads.
+class Zone {
+ public:
+  explicit Zone(Name origin) : origin_(std::move(origin)) {}
+
+  const Name& origin() const { return origin_; }
+
+  // Appends one record. Records of the same owner and type must agree on
+  // the TTL; add() keeps the first TTL seen and finalize() reports the
+  // rest. Invalidates finalization unless the owner sorts after every
+  // node added so far and is new.
+  void add(const Name& owner, RrType type, uint32_t ttl, std::string rdata);
+  void add(const Rr& rr) { add(rr.owner, rr.type, rr.ttl, rr.rdata); }
+
+  // Notice of a record that finalize() merged away.
+  struct Merge {
+    Name owner;
+    RrType type;
+    uint32_t dropped_ttl;  // TTL of the dropped record
+    bool duplicate;        // identical RDATA, as opposed to a TTL conflict
+  };
+
+  // Sorts nodes, merges nodes with the same name, sorts RDATA and drops
+  // duplicates. Returns what was merged so callers can report it.
+  std::vector<Merge> finalize();
+  bool finalized() const { return finalized_; }
+
+  // Lookup in a finalized zone. Returns nullptr when absent.
+  const Node* find(const Name& name) const;
+  const Rrset* find(const Name& name, RrType type) const;
+
+  // Removes one record; returns false when it was not present. Keeps the
+  // zone finalized. Empty RRsets and nodes are erased.
+  bool remove(const Rr& rr);
+
+  // Removes a whole RRset; returns false when absent.
+  bool remove_rrset(const Name& owner, RrType type);
+
+  // Inserts one record into a finalized zone, keeping it finalized.
+  // Returns false when an identical record was already present. A TTL
+  // different from the existing RRset's replaces it for the whole RRset.
+  bool insert(const Rr& rr);
+
+  // Replaces (or with empty rdatas, removes) the RRset at owner/type.
+  void replace_rrset(const Name& owner, Rrset rrset);
+
+  // Nodes in canonical order (finalized zone only).
+  const std::vector<Node>& nodes() const { return nodes_; }
+  std::vector<Node>& mutable_nodes() { return nodes_; }
+
+  // The apex SOA RRset, or nullptr.
+  const Rrset* soa() const;
+
+  // SOA serial; 0 when there is no SOA.
+  uint32_t serial() const;
+
+  // Rewrites the serial in the apex SOA. No-op without an SOA.
+  void set_serial(uint32_t serial);
+
+  size_t rr_count() const;
+
+  // Calls `fn` for every record in canonical order, apex SOA first.
+  void for_each_rr(const std::function<void(const Rr&)>& fn) const;
+
+ private:
+  Node* find_mutable(const Name& name);
+
+  Name origin_;
+  std::vector<Node> nodes_;
+  std::vector<Merge> ttl_conflicts_;  // reported by the next finalize()
+  bool finalized_ = true;
+};
+
+}  // namespace signet::zone
