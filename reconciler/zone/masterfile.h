@@ -1,0 +1,87 @@
+// RFC 1035 section 5 master files: reading into a Zone and writing one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "zone/checks.h"
+#include "zone/name.h"
+#include "zone/zone.h"
+
+namespace signet::zone {
+
+// Where each RRset of a master file was first written. Used as the
+// SourceMap for check_zone so that semantic errors point into the file.
+class RecordLocations {
+ public:
+  // Stores `location` for owner/type unless one is already stored.
+  void note(const Name& owner, RrType type, const model::Location& location);
+
+  // The first location of owner/type, or an empty Location.
+  model::Location find(const Name& owner, RrType type) const;
+
+  // A SourceMap over this object; it must outlive the returned function.
+  SourceMap as_source_map() const;
+
+ private:
+  struct Position {
+    uint32_t file = 0;  // index into files_
+    uint32_t line = 0;
+    uint32_t column = 0;
+  };
+
+  std::vector<std::string> files_;
+  // Keyed by the owner's wire form followed by the two type octets.
+  std::unordered_map<std::string, Position> positions_;
+};
+
+struct MasterFileOptions {
+  // TTL of records that give none when no $TTL line precedes them. Without
+  // it such records are errors, and the SOA MINIMUM is not used (RFC 2308
+  // section 4 retired that meaning).
+  std::optional<uint32_t> default_ttl;
+
+  // Whether $INCLUDE lines are followed. Off for untrusted input that must
+  // not read other files.
+  bool allow_include = true;
+
+  // When set, receives the location of every RRset.
+  RecordLocations* locations = nullptr;
+};
+
+// Reads the master file at `path` with `origin` as the initial $ORIGIN
+// and returns the finalized zone, or nullopt when any error was found.
+// Every problem (syntax, bad RDATA, wrong class, records outside the zone,
+// TTL conflicts, duplicates) goes to `diagnostics` as path:line:col. It
+// does not run check_zone.
+std::optional<Zone> read_master_file(const std::string& path,
+                                     const Name& origin,
+                                     model::Diagnostics& diagnostics);
+std::optional<Zone> read_master_file(const std::string& path,
+                                     const Name& origin,
+                                     const MasterFileOptions& options,
+                                     model::Diagnostics& diagnostics);
+
+// Same as read_master_file for text already in memory; `path_for_messages`
+// names it in diagnostics, and relative $INCLUDE paths resolve against its
+// folder.
+std::optional<Zone> parse_master_text(const std::string& text,
+                                      const std::string& path_for_messages,
+                                      const Name& origin,
+                                      model::Diagnostics& diagnostics);
+std::optional<Zone> parse_master_text(const std::string& text,
+                                      const std::string& path_for_messages,
+                                      const Name& origin,
+                                      const MasterFileOptions& options,
+                                      model::Diagnostics& diagnostics);
+
+// Writes a finalized zone as a master file: a $ORIGIN line, the apex SOA
+// first, then every record in canonical order, one per line with absolute
+// owner names. The output depends only on the zone's contents.
+std::string write_master_file(const Zone& zone);
+
+}  // namespace signet::zone
