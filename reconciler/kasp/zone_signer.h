@@ -1,0 +1,45 @@
+// Signs zone versions under a policy, incrementally when it can.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "base/clock.h"
+#include "dnssec/key_store.h"
+#include "model/policy.h"
+#include "zone/zone.h"
+
+namespace signet::kasp {
+
+// One signed version of a zone. Immutable once returned.
+struct SignedVersion {
+  std::shared_ptr<const zone::Zone> unsigned_zone;  // input, with serial set
+  std::shared_ptr<const zone::Zone>
+      signed_zone;  // DNSKEY, RRSIG, NSEC/NSEC3(PARAM), CDS/CDNSKEY
+  UnixTime refresh_due =
+      0;  // when the earliest signature reaches its refresh point
+  size_t rrsigs_made = 0;  // signatures created (not reused) in this call
+};
+
+// Signs zones with the keys of one tenant.
+class ZoneSigner {
+ public:
+  // `threads` workers sign in parallel (0 means one per core).
+  ZoneSigner(dnssec::KeyStore& keys, const Clock& clock, unsigned threads);
+
+  // Signs `unsigned_zone` (finalized, serial already set) under `policy`,
+  // creating keys as the policy says when the store has none for the zone.
+  // With `previous`, re-signs only what changed and the signatures due for
+  // refresh. Never modifies `previous`. Throws std::runtime_error when keys
+  // cannot be made or used.
+  SignedVersion sign(std::shared_ptr<const zone::Zone> unsigned_zone,
+                     const model::Policy& policy,
+                     const SignedVersion* previous);
+
+ private:
+  dnssec::KeyStore& keys_;
+  const Clock& clock_;
+  unsigned threads_;
+};
+
+}  // namespace signet::kasp
