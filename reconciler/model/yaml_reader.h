@@ -1,0 +1,124 @@
+// Typed reading of YAML documents that reports every problem with the
+// file:line:col of the node at fault.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/diagnostic.h"
+
+namespace signet::model {
+
+// One key/value pair of a YAML mapping. `location` is the value's
+// position, or the key's when the value is empty (yaml-cpp gives empty
+// values the position of whatever follows them).
+struct YamlEntry {
+  std::string key;
+  Location key_location;
+  YAML::Node value;
+  Location location;
+};
+
+// Reads one YAML file. Every check reports to the Diagnostics passed in and
+// returns nullopt (or false) on failure, so a caller can go on and report
+// the next problem too.
+class YamlReader {
+ public:
+  YamlReader(std::string path, Diagnostics& diagnostics)
+      : path_(std::move(path)), diagnostics_(diagnostics) {}
+
+  // Parses `text`. A syntax error is reported at its position and returns
+  // nullopt. An empty document is an empty mapping.
+  std::optional<YAML::Node> load(const std::string& text);
+
+  // The 1-based position of `node` in this file.
+  Location at(const YAML::Node& node) const;
+
+  // The entries of a mapping in file order, after reporting duplicate keys
+  // and keys not in `allowed` (with a "did you mean" suggestion). Only the
+  // first of duplicated keys and only allowed keys are returned. Reports
+  // and returns an empty list when `node` is not a mapping. `what` names
+  // the mapping in messages ("the zone file", "soa").
+  std::vector<YamlEntry> entries(const YAML::Node& node, const Location& where,
+                                 std::string_view what,
+                                 const std::vector<std::string_view>& allowed);
+
+  // The entries of a mapping whose keys are free-form (owner names,
+  // secondary names); reports duplicates only.
+  std::vector<YamlEntry> free_entries(const YAML::Node& node,
+                                      const Location& where,
+                                      std::string_view what);
+
+  // A mapping's items as a list: a sequence gives its items, any other
+  // node gives itself as the only item.
+  std::vector<std::pair<YAML::Node, Location>> items(const YAML::Node& node,
+                                                     const Location& where);
+
+  // A non-empty scalar. `what` names the value in messages.
+  std::optional<std::string> text(const YAML::Node& node, const Location& where,
+                                  std::string_view what);
+
+  // A scalar that may be empty (an empty string or an empty value).
+  std::optional<std::string> optional_text(const YAML::Node& node,
+                                           const Location& where,
+                                           std::string_view what);
+
+  // A decimal integer in [min, max].
+  std::optional<int64_t> integer(const YAML::Node& node, const Location& where,
+                                 std::string_view what, int64_t min,
+                                 int64_t max);
+
+  // A duration in seconds: plain seconds, or a number with a unit s, m, h,
+  // d or w, or several of them ("1h30m"). Must lie in [min, max].
+  std::optional<int64_t> duration(const YAML::Node& node, const Location& where,
+                                  std::string_view what, int64_t min,
+                                  int64_t max);
+
+  // true/false (also yes/no, on/off).
+  std::optional<bool> boolean(const YAML::Node& node, const Location& where,
+                              std::string_view what);
+
+  // A list of non-empty scalars; a single scalar counts as a list of one.
+  std::vector<std::pair<std::string, Location>> text_list(
+      const YAML::Node& node, const Location& where, std::string_view what);
+
+  void error(const Location& where, std::string message) {
+    diagnostics_.error(where, std::move(message));
+  }
+  void warning(const Location& where, std::string message) {
+    diagnostics_.warning(where, std::move(message));
+  }
+
+  const std::string& path() const { return path_; }
+  Diagnostics& diagnostics() { return diagnostics_; }
+
+ private:
+  std::vector<YamlEntry> collect(const YAML::Node& node, const Location& where,
+                                 std::string_view what,
+                                 const std::vector<std::string_view>* allowed);
+
+  std::string path_;
+  Diagnostics& diagnostics_;
+};
+
+// Parses a duration ("300", "5m", "1h30m", "2d", "1w"). Returns nullopt
+// with a message in `error` when the text is not one.
+std::optional<int64_t> parse_duration(std::string_view text,
+                                      std::string* error = nullptr);
+
+// The candidate closest to `word` by edit distance, or "" when none is
+// close enough to be a likely typo.
+std::string closest_match(std::string_view word,
+                          const std::vector<std::string_view>& candidates);
+
+// "a, b and c" for messages.
+std::string join_list(const std::vector<std::string_view>& words);
+std::string join_list(const std::vector<std::string>& words);
+
+}  // namespace signet::model

@@ -1,0 +1,54 @@
+// Building a zone from its parsed YAML file.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "model/diagnostic.h"
+#include "model/policy.h"
+#include "model/zone_file.h"
+#include "zone/name.h"
+#include "zone/rrset.h"
+#include "zone/zone.h"
+
+namespace signet::zone {
+
+// Where each RRset of a built zone was written, for messages about it.
+class RecordLocations {
+ public:
+  void set(const Name& owner, RrType type, model::Location location);
+
+  // The RRset's position; falls back to the owner's, then to the zone
+  // key's, when the RRset is not in the file (the SOA, for one).
+  model::Location find(const Name& owner, RrType type) const;
+
+  // A zone::SourceMap for zone::check_zone. It refers to this object,
+  // which must outlive it.
+  std::function<model::Location(const Name&, RrType)> source_map() const;
+
+  void set_fallback(model::Location location) {
+    fallback_ = std::move(location);
+  }
+
+ private:
+  std::map<std::pair<Name, RrType>, model::Location> rrsets_;
+  std::map<Name, model::Location> owners_;
+  model::Location fallback_;
+};
+
+// Builds the zone `file` describes: the SOA from its settings with serial
+// 0, then every record. Names, types, TTLs and RDATA are checked here and
+// every problem goes to `diagnostics` at its YAML position. DNSSEC records
+// the signer makes (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, and CDS and
+// CDNSKEY when `policy` publishes them) are rejected. Returns the
+// finalized zone, or nullopt when the zone name itself is unusable; a zone
+// is returned even when records were dropped, so callers must check
+// diagnostics.has_errors(). Semantic checks are zone::check_zone's job.
+std::optional<Zone> build_zone(const model::ZoneFile& file,
+                               const model::Policy& policy,
+                               model::Diagnostics& diagnostics,
+                               RecordLocations* locations = nullptr);
+
+}  // namespace signet::zone
