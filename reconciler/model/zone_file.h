@@ -33,6 +33,7 @@ struct SoaSettings {
   std::string contact;  // RNAME as a domain name (e-mail addresses are
                         // converted); empty: hostmaster.<zone>
   Location contact_location;
+  std::optional<uint32_t> ttl;  // unset: the zone's default TTL
   uint32_t refresh = 3600;
   uint32_t retry = 900;
   uint32_t expire = 1209600;

@@ -1,6 +1,296 @@
 #include "zone/build.h"
 
+#include <set>
+
+#include "model/record_forms.h"
+#include "model/yaml_reader.h"
+#include "zone/rdata.h"
+
 namespace signet::zone {
+
+namespace {
+
+using model::Location;
+
+// Presentation syntax of common types, for messages about invalid RDATA.
+std::string syntax_hint(RrType type) {
+  switch (type) {
+    case rrtype::A:
+      return "an IPv4 address, e.g. 192.0.2.1";
+    case rrtype::AAAA:
+      return "an IPv6 address, e.g. 2001:db8::1";
+    case rrtype::NS:
+    case rrtype::CNAME:
+    case rrtype::DNAME:
+    case rrtype::PTR:
+      return "a domain name, e.g. host.example.com.";
+    case rrtype::MX:
+      return "'preference exchange', e.g. '10 mail.example.com.'";
+    case rrtype::SRV:
+      return "'priority weight port target', e.g. '10 5 5060 sip'";
+    case rrtype::CAA:
+      return "'flags tag \"value\"', e.g. '0 issue \"ca.example.net\"'";
+    case rrtype::DS:
+      return "'key_tag algorithm digest_type digest' with the digest in hex";
+    case rrtype::SSHFP:
+      return "'algorithm fingerprint_type fingerprint' with the fingerprint "
+             "in hex";
+    case rrtype::TLSA:
+      return "'usage selector matching_type data' with the data in hex";
+    case rrtype::NAPTR:
+      return "'order preference \"flags\" \"service\" \"regexp\" "
+             "replacement'";
+    case rrtype::SVCB:
+    case rrtype::HTTPS:
+      return "'priority target key=value ...', e.g. '1 . alpn=h2,h3'";
+    case rrtype::URI:
+      return "'priority weight \"target\"', e.g. '10 1 "
+             "\"https://example.com/\"'";
+    case rrtype::TXT:
+      return "quoted strings of at most 255 octets each";
+    default:
+      return "the type's presentation format, or RFC 3597 '\\# length hex'";
+  }
+}
+
+// Mnemonics of the types ldns knows, for "did you mean" suggestions.
+const std::vector<std::string>& known_type_names() {
+  static const auto* names = [] {
+    auto* out = new std::vector<std::string>;
+    for (unsigned code = 1; code < 300; ++code) {
+      std::string name = type_name(static_cast<RrType>(code));
+      if (name.rfind("TYPE", 0) != 0) {
+        out->push_back(name);
+      }
+    }
+    return out;
+  }();
+  return *names;
+}
+
+bool is_signer_type(RrType type) {
+  return type == rrtype::RRSIG || type == rrtype::NSEC ||
+         type == rrtype::NSEC3 || type == rrtype::NSEC3PARAM ||
+         type == rrtype::DNSKEY;
+}
+
+class ZoneBuilder {
+ public:
+  ZoneBuilder(const model::ZoneFile& file, const model::Policy& policy,
+              model::Diagnostics& diagnostics, RecordLocations& locations)
+      : file_(file),
+        policy_(policy),
+        diagnostics_(diagnostics),
+        locations_(locations) {}
+
+  std::optional<Zone> build() {
+    std::string problem;
+    std::optional<Name> origin = Name::parse(file_.zone, Name(), &problem);
+    if (!origin) {
+      diagnostics_.error(file_.zone_location, "zone name '" + file_.zone +
+                                                  "' is invalid: " + problem);
+      return std::nullopt;
+    }
+    origin_ = *origin;
+    locations_.set_fallback(file_.zone_location);
+    Zone zone(origin_);
+    add_soa(zone);
+    for (const model::OwnerRecords& owner : file_.records) {
+      add_owner(zone, owner);
+    }
+    zone.finalize();
+    return zone;
+  }
+
+ private:
+  std::optional<Name> parse_name(const std::string& text, const Location& where,
+                                 const std::string& what) {
+    std::string problem;
+    std::optional<Name> name = Name::parse(text, origin_, &problem);
+    if (!name) {
+      diagnostics_.error(where,
+                         what + " '" + text + "' is invalid: " + problem);
+    }
+    return name;
+  }
+
+  // The first apex NS target as written, for an SOA without `primary`.
+  std::optional<std::pair<std::string, Location>> first_apex_ns() {
+    for (const model::OwnerRecords& owner : file_.records) {
+      std::optional<Name> name = Name::parse(owner.owner, origin_);
+      if (!name || *name != origin_) {
+        continue;
+      }
+      for (const model::RecordSet& set : owner.rrsets) {
+        if (set.type == "NS" && !set.values.empty()) {
+          return std::make_pair(set.values.front().rdata,
+                                set.values.front().location);
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  void add_soa(Zone& zone) {
+    const model::SoaSettings& soa = file_.soa;
+    std::string primary = soa.primary;
+    Location primary_location = soa.primary_location;
+    if (primary.empty()) {
+      auto ns = first_apex_ns();
+      if (!ns) {
+        diagnostics_.error(soa.location,
+                           "the SOA has no primary name server: add "
+                           "'primary:' under 'soa:', or an NS record at the "
+                           "apex (\"@\")");
+        return;
+      }
+      std::tie(primary, primary_location) = *ns;
+    }
+    std::string contact = soa.contact.empty() ? "hostmaster" : soa.contact;
+    std::optional<Name> mname =
+        parse_name(primary, primary_location, "soa primary");
+    std::optional<Name> rname = parse_name(
+        contact, soa.contact.empty() ? soa.location : soa.contact_location,
+        "soa contact");
+    if (!mname || !rname) {
+      return;
+    }
+    std::string text =
+        mname->text() + " " + rname->text() + " 0 " +
+        std::to_string(soa.refresh) + " " + std::to_string(soa.retry) + " " +
+        std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
+    std::string problem;
+    std::optional<std::string> rdata =
+        parse_rdata(rrtype::SOA, text, origin_, &problem);
+    if (!rdata) {
+      diagnostics_.error(soa.location, "the SOA is invalid: " + problem);
+      return;
+    }
+    zone.add(origin_, rrtype::SOA, soa.ttl.value_or(file_.ttl), *rdata);
+    locations_.set(origin_, rrtype::SOA, soa.location);
+  }
+
+  void add_owner(Zone& zone, const model::OwnerRecords& owner) {
+    std::optional<Name> name =
+        parse_name(owner.owner, owner.location, "owner name");
+    if (!name) {
+      return;
+    }
+    for (const model::RecordSet& set : owner.rrsets) {
+      add_rrset(zone, *name, set);
+    }
+  }
+
+  std::optional<RrType> check_type(const model::RecordSet& set) {
+    std::optional<RrType> type = type_from_name(set.type);
+    if (!type) {
+      std::vector<std::string_view> names(known_type_names().begin(),
+                                          known_type_names().end());
+      std::string suggestion = model::closest_match(set.type, names);
+      diagnostics_.error(
+          set.location,
+          "unknown record type '" + set.type + "';" +
+              (suggestion.empty() ? ""
+                                  : " did you mean '" + suggestion + "'?") +
+              " write a type mnemonic such as A or MX, or TYPEnnn");
+      return std::nullopt;
+    }
+    if (is_meta_type(*type)) {
+      diagnostics_.error(set.location,
+                         "type " + set.type +
+                             " is a query or meta type and cannot be zone "
+                             "data; remove it");
+      return std::nullopt;
+    }
+    if (*type == rrtype::SOA) {
+      diagnostics_.error(set.location,
+                         "the SOA record is made from the 'soa:' settings; "
+                         "move its fields there and remove it from records");
+      return std::nullopt;
+    }
+    if (is_signer_type(*type)) {
+      diagnostics_.error(set.location,
+                         "type " + set.type +
+                             " is made by the signer under policy '" +
+                             policy_.name + "'; remove it from the zone file");
+      return std::nullopt;
+    }
+    if ((*type == rrtype::CDS || *type == rrtype::CDNSKEY) && policy_.cds) {
+      diagnostics_.error(set.location,
+                         "type " + set.type + " is published by policy '" +
+                             policy_.name +
+                             "' (cds: true); remove it from the zone file "
+                             "or set 'cds: false' in the policy");
+      return std::nullopt;
+    }
+    return type;
+  }
+
+  void add_rrset(Zone& zone, const Name& owner, const model::RecordSet& set) {
+    std::optional<RrType> type = check_type(set);
+    if (!type) {
+      return;
+    }
+    auto [it, inserted] =
+        seen_.emplace(std::make_pair(owner, *type), set.location);
+    if (!inserted) {
+      diagnostics_.error(set.location,
+                         "the " + set.type + " records of " + owner.text() +
+                             " are also written at " + it->second.text() +
+                             "; merge the two into one list");
+      return;
+    }
+    locations_.set(owner, *type, set.location);
+    uint32_t ttl = set.ttl.value_or(file_.ttl);
+    std::set<std::string> rdatas;
+    for (const model::RecordValue& value : set.values) {
+      std::optional<std::string> rdata = convert(*type, set.type, value);
+      if (!rdata) {
+        continue;
+      }
+      if (!rdatas.insert(*rdata).second) {
+        diagnostics_.warning(value.location,
+                             "duplicate " + set.type + " record '" +
+                                 value.rdata + "' at " + owner.text() +
+                                 "; it is published once, remove the copy");
+        continue;
+      }
+      zone.add(owner, *type, ttl, std::move(*rdata));
+    }
+  }
+
+  std::optional<std::string> convert(RrType type, const std::string& type_text,
+                                     const model::RecordValue& value) {
+    bool names_ok = true;
+    for (const model::NameField& field : value.names) {
+      if (field.text != "." &&
+          !parse_name(field.text, field.location, type_text + " name")) {
+        names_ok = false;
+      }
+    }
+    if (!names_ok) {
+      return std::nullopt;
+    }
+    std::string problem;
+    std::optional<std::string> rdata =
+        parse_rdata(type, value.rdata, origin_, &problem);
+    if (!rdata) {
+      diagnostics_.error(value.location, type_text + " value '" + value.rdata +
+                                             "' is invalid; write " +
+                                             syntax_hint(type));
+    }
+    return rdata;
+  }
+
+  const model::ZoneFile& file_;
+  const model::Policy& policy_;
+  model::Diagnostics& diagnostics_;
+  RecordLocations& locations_;
+  Name origin_;
+  std::map<std::pair<Name, RrType>, Location> seen_;
+};
+
+}  // namespace
 
 void RecordLocations::set(const Name& owner, RrType type,
                           model::Location location) {
@@ -27,11 +317,10 @@ std::optional<Zone> build_zone(const model::ZoneFile& file,
                                const model::Policy& policy,
                                model::Diagnostics& diagnostics,
                                RecordLocations* locations) {
-  (void)file;
-  (void)policy;
-  (void)diagnostics;
-  (void)locations;
-  return std::nullopt;
+  RecordLocations scratch;
+  ZoneBuilder builder(file, policy, diagnostics,
+                      locations != nullptr ? *locations : scratch);
+  return builder.build();
 }
 
 }  // namespace signet::zone

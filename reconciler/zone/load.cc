@@ -1,33 +1,296 @@
 #include "zone/load.h"
 
+#include <algorithm>
+#include <set>
+
+#include "model/yaml_reader.h"
+#include "zone/checks.h"
+
 namespace signet::zone {
+
+namespace {
+
+using model::Location;
+
+bool has_yaml_extension(const std::string& file) {
+  auto ends_with = [&file](std::string_view suffix) {
+    return file.size() > suffix.size() &&
+           file.compare(file.size() - suffix.size(), suffix.size(), suffix) ==
+               0;
+  };
+  return ends_with(".yaml") || ends_with(".yml");
+}
+
+std::string stem(const std::string& file) {
+  return file.substr(0, file.rfind('.'));
+}
+
+// The zone a file name stands for: "example.com.yaml" is example.com. and
+// "root.yaml" may also hold the root zone.
+bool file_name_matches(const std::string& file, const Name& origin) {
+  std::string expected = stem(file);
+  std::optional<Name> name = Name::parse(expected);
+  if (name && *name == origin) {
+    return true;
+  }
+  return origin.is_root() && expected == "root";
+}
+
+class TenantLoader {
+ public:
+  TenantLoader(const model::FileSource& source, model::Diagnostics& diagnostics,
+               const std::vector<std::string>* allowed_zones)
+      : source_(source),
+        diagnostics_(diagnostics),
+        allowed_zones_(allowed_zones) {}
+
+  LoadedTenant load() {
+    LoadedTenant tenant;
+    load_policies(tenant);
+    load_secondaries(tenant);
+    load_zones(tenant);
+    return tenant;
+  }
+
+ private:
+  std::vector<std::string> yaml_files(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const std::string& file : source_.list(dir)) {
+      if (has_yaml_extension(file)) {
+        out.push_back(file);
+      } else if (file.front() != '.') {
+        diagnostics_.warning(Location{dir + "/" + file, 0, 0},
+                             "file ignored: only .yaml and .yml files are "
+                             "read in " +
+                                 dir + "/");
+      }
+    }
+    return out;
+  }
+
+  void load_policies(LoadedTenant& tenant) {
+    tenant.policies.emplace("default", model::default_policy());
+    for (const std::string& file : yaml_files("policies")) {
+      std::string path = "policies/" + file;
+      std::optional<std::string> text = source_.read(path);
+      if (!text) {
+        continue;
+      }
+      std::optional<model::Policy> policy =
+          model::parse_policy_file(path, stem(file), *text, diagnostics_);
+      if (!policy) {
+        continue;
+      }
+      auto [it, inserted] = tenant.policies.emplace(policy->name, *policy);
+      if (!inserted && it->second.location.file.empty()) {
+        it->second = *policy;  // policies/default.yaml replaces the built-in
+      } else if (!inserted) {
+        diagnostics_.error(Location{path, 0, 0},
+                           "policy '" + policy->name + "' is also defined in " +
+                               it->second.location.file +
+                               "; rename or remove one of the files");
+      }
+    }
+  }
+
+  void load_secondaries(LoadedTenant& tenant) {
+    std::optional<std::string> text = source_.read("secondaries.yaml");
+    if (!text) {
+      return;
+    }
+    tenant.secondaries =
+        model::parse_secondaries_file("secondaries.yaml", *text, diagnostics_);
+  }
+
+  void load_zones(LoadedTenant& tenant) {
+    std::vector<std::string> files = yaml_files("zones");
+    if (files.empty()) {
+      diagnostics_.warning(Location{"zones", 0, 0},
+                           "no zone files found; add zones/<zone>.yaml");
+    }
+    std::map<Name, std::string> seen;
+    for (const std::string& file : files) {
+      std::string path = "zones/" + file;
+      std::optional<std::string> text = source_.read(path);
+      if (!text) {
+        continue;
+      }
+      std::optional<LoadedZone> zone = load_one(path, file, *text, tenant);
+      if (!zone) {
+        continue;
+      }
+      auto [it, inserted] = seen.emplace(zone->zone.origin(), path);
+      if (!inserted) {
+        diagnostics_.error(zone->file.zone_location,
+                           "zone " + zone->zone.origin().text() +
+                               " is also defined in " + it->second +
+                               "; keep one file per zone");
+        continue;
+      }
+      tenant.zones.push_back(std::move(*zone));
+    }
+  }
+
+  std::optional<LoadedZone> load_one(const std::string& path,
+                                     const std::string& file,
+                                     const std::string& text,
+                                     const LoadedTenant& tenant) {
+    std::optional<model::ZoneFile> parsed =
+        model::parse_zone_file(path, text, diagnostics_);
+    if (!parsed) {
+      return std::nullopt;
+    }
+    const model::Policy* policy = find_policy(*parsed, tenant);
+    check_secondaries(*parsed, tenant);
+    model::Policy fallback = model::default_policy();
+    RecordLocations locations;
+    std::optional<Zone> zone = build_zone(*parsed, policy ? *policy : fallback,
+                                          diagnostics_, &locations);
+    if (!zone) {
+      return std::nullopt;
+    }
+    check_file_name(*parsed, file, zone->origin());
+    check_allowed(*parsed, zone->origin());
+    check_zone(*zone, locations.source_map(), diagnostics_);
+    return LoadedZone{std::move(*parsed), std::move(*zone),
+                      std::move(locations)};
+  }
+
+  const model::Policy* find_policy(const model::ZoneFile& file,
+                                   const LoadedTenant& tenant) {
+    auto it = tenant.policies.find(file.policy);
+    if (it != tenant.policies.end()) {
+      return &it->second;
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, policy] : tenant.policies) {
+      names.push_back(name);
+    }
+    diagnostics_.error(file.policy_location,
+                       "policy '" + file.policy +
+                           "' is not defined; add policies/" + file.policy +
+                           ".yaml or use one of " + model::join_list(names));
+    return nullptr;
+  }
+
+  void check_secondaries(const model::ZoneFile& file,
+                         const LoadedTenant& tenant) {
+    for (const model::Reference& ref : file.secondaries) {
+      bool known = std::any_of(
+          tenant.secondaries.begin(), tenant.secondaries.end(),
+          [&ref](const model::Secondary& s) { return s.name == ref.name; });
+      if (known) {
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const model::Secondary& s : tenant.secondaries) {
+        names.push_back(s.name);
+      }
+      diagnostics_.error(
+          ref.location,
+          "secondary '" + ref.name + "' is not defined in secondaries.yaml" +
+              (names.empty()
+                   ? "; add it there"
+                   : "; defined secondaries are " + model::join_list(names)));
+    }
+  }
+
+  void check_file_name(const model::ZoneFile& file, const std::string& name,
+                       const Name& origin) {
+    if (file_name_matches(name, origin)) {
+      return;
+    }
+    std::string expected = origin.is_root() ? "root" : origin.text();
+    if (expected.size() > 1 && expected.back() == '.') {
+      expected.pop_back();
+    }
+    diagnostics_.error(file.zone_location,
+                       "zone " + origin.text() + " is in file zones/" + name +
+                           ", whose name says otherwise; rename the file to "
+                           "zones/" +
+                           expected + ".yaml or fix 'zone:'");
+  }
+
+  void check_allowed(const model::ZoneFile& file, const Name& origin) {
+    if (allowed_zones_ == nullptr) {
+      return;
+    }
+    for (const std::string& allowed : *allowed_zones_) {
+      std::optional<Name> name = Name::parse(allowed);
+      if (name && *name == origin) {
+        return;
+      }
+    }
+    diagnostics_.error(
+        file.zone_location,
+        "zone " + origin.text() + " is not one this tenant may serve; " +
+            (allowed_zones_->empty()
+                 ? std::string("the operator allowed no zones")
+                 : "allowed zones are " + model::join_list(*allowed_zones_)));
+  }
+
+  const model::FileSource& source_;
+  model::Diagnostics& diagnostics_;
+  const std::vector<std::string>* allowed_zones_;
+};
+
+}  // namespace
 
 LoadedTenant load_tenant(const model::FileSource& source,
                          model::Diagnostics& diagnostics,
                          const std::vector<std::string>* allowed_zones) {
-  (void)source;
-  (void)diagnostics;
-  (void)allowed_zones;
-  LoadedTenant tenant;
-  tenant.policies.emplace("default", model::default_policy());
-  return tenant;
+  return TenantLoader(source, diagnostics, allowed_zones).load();
 }
 
 LoadedTenant load_tenant(const model::FileSource& source,
                          model::Diagnostics& diagnostics,
                          const model::Tenant& tenant) {
-  return load_tenant(source, diagnostics, &tenant.allowed_zones);
+  LoadedTenant loaded = load_tenant(source, diagnostics, &tenant.allowed_zones);
+  for (const model::Secondary& secondary : loaded.secondaries) {
+    if (secondary.tsig_key_name.empty()) {
+      continue;
+    }
+    bool known = std::any_of(tenant.tsig_keys.begin(), tenant.tsig_keys.end(),
+                             [&secondary](const model::TsigKeyRef& key) {
+                               return key.name == secondary.tsig_key_name;
+                             });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const model::TsigKeyRef& key : tenant.tsig_keys) {
+        names.push_back(key.name);
+      }
+      diagnostics.error(secondary.location,
+                        "secondary '" + secondary.name + "' uses TSIG key '" +
+                            secondary.tsig_key_name +
+                            "', which the operator has not "
+                            "configured for tenant '" +
+                            tenant.name + "'" +
+                            (names.empty() ? ""
+                                           : "; configured keys are " +
+                                                 model::join_list(names)));
+    }
+  }
+  return loaded;
 }
 
 std::optional<LoadedZone> load_zone_yaml(const std::string& path,
                                          const std::string& text,
                                          model::Diagnostics& diagnostics,
                                          const model::Policy* policy) {
-  (void)path;
-  (void)text;
-  (void)diagnostics;
-  (void)policy;
-  return std::nullopt;
+  std::optional<model::ZoneFile> parsed =
+      model::parse_zone_file(path, text, diagnostics);
+  if (!parsed) {
+    return std::nullopt;
+  }
+  model::Policy fallback = model::default_policy();
+  RecordLocations locations;
+  std::optional<Zone> zone =
+      build_zone(*parsed, policy ? *policy : fallback, diagnostics, &locations);
+  if (!zone) {
+    return std::nullopt;
+  }
+  check_zone(*zone, locations.source_map(), diagnostics);
+  return LoadedZone{std::move(*parsed), std::move(*zone), std::move(locations)};
 }
 
 }  // namespace signet::zone
