@@ -43,11 +43,11 @@ std::unique_ptr<Secondary> start_secondary(SecondaryKind kind,
 std::string secondaries_of(uint16_t bind_port, uint16_t knot_port) {
   return fmt::format(
       "secondaries:\n"
-      "  - name: bind\n"
+      "  bind:\n"
       "    address: 127.0.0.1\n"
       "    port: {}\n"
       "    tsig_key: {}\n"
-      "  - name: knot\n"
+      "  knot:\n"
       "    address: 127.0.0.1\n"
       "    port: {}\n"
       "    tsig_key: {}\n",

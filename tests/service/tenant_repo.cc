@@ -94,7 +94,7 @@ std::string secondaries_yaml(const std::string& name,
                              const std::string& tsig_key_name) {
   return fmt::format(
       "secondaries:\n"
-      "  - name: {}\n"
+      "  {}:\n"
       "    address: {}\n"
       "    port: {}\n"
       "    tsig_key: {}\n",
