@@ -20,6 +20,9 @@ namespace signet::service {
 
 namespace {
 
+// Seconds before a failed signature refresh is tried again.
+constexpr UnixTime kRetryDelay = 60;
+
 std::vector<transfer::SecondaryPeer> peers_for(
     const std::vector<model::Secondary>& all,
     const std::vector<model::Reference>& wanted) {
@@ -273,10 +276,14 @@ bool Reconciler::publish_zone(ZoneState& state,
     counters.sign_seconds += seconds;
     return true;
   } catch (const std::exception& e) {
-    if (first) {
-      zones_.erase(state.origin);  // nothing of it was published
-    }
     reject(zone_name, commit.id, "", e.what());
+    if (first) {
+      zone::Name origin = state.origin;
+      zones_.erase(origin);  // nothing of it was published
+    } else {
+      // A failed refresh is retried later, not on every pass of the loop.
+      state.version.refresh_due = now + kRetryDelay;
+    }
     return false;
   }
 }
@@ -333,6 +340,9 @@ void Reconciler::restore_zone(
   if (!snapshot || !latest) {
     return;
   }
+  // NOTE: a restored zone is re-signed only once a commit of the tenant has
+  // loaded again, because its policy lives in the repository. While the
+  // repository stays unreachable, the restored signatures age.
   auto state = std::make_shared<ZoneState>();
   state->origin = origin;
   state->version.unsigned_zone = strip_dnssec(*snapshot);

@@ -1,4 +1,4 @@
-// What a tenant's loop remembers about one zone between runs. Private to
+// The state a tenant's loop keeps for one zone between runs. Private to
 // the service library.
 #pragma once
 
