@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "model/diagnostic.h"
 #include "zone/name.h"
@@ -24,5 +25,11 @@ using SourceMap =
 // CNAMEs in the zone are warnings. Messages cite the RFC they enforce.
 void check_zone(const Zone& zone, const SourceMap& where,
                 model::Diagnostics& out);
+
+// Reports what Zone::finalize() merged: a TTL conflict within an RRset is
+// an error (RFC 2181 section 5.2), and a duplicate record is a warning
+// because RFC 2181 section 5 has servers drop duplicates anyway.
+void report_merges(const Zone& zone, const std::vector<Zone::Merge>& merges,
+                   const SourceMap& where, model::Diagnostics& out);
 
 }  // namespace signet::zone

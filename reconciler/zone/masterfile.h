@@ -16,22 +16,26 @@ namespace signet::zone {
 
 // Where each RRset of a master file was first written. Used as the
 // SourceMap for check_zone so that semantic errors point into the file.
-class RecordLocations {
+class MasterFileLocations {
  public:
   // Stores `location` for owner/type unless one is already stored.
   void note(const Name& owner, RrType type, const model::Location& location);
 
-  // The first location of owner/type, or an empty Location.
+  // The first location of owner/type. When there is none, the location
+  // of the whole top-level file, or an empty Location before any note().
   model::Location find(const Name& owner, RrType type) const;
 
   // A SourceMap over this object; it must outlive the returned function.
   SourceMap as_source_map() const;
 
  private:
+  friend class MasterFileReader;
+
   struct Position {
     uint32_t file = 0;  // index into files_
     uint32_t line = 0;
     uint32_t column = 0;
+    uint32_t ttl = 0;  // of the first record, to find TTL conflicts
   };
 
   std::vector<std::string> files_;
@@ -49,15 +53,23 @@ struct MasterFileOptions {
   // not read other files.
   bool allow_include = true;
 
+  // Whether a zone with errors is still returned, holding the records that
+  // were read. Off by default, so that any error gives nullopt.
+  bool keep_partial_zone = false;
+
   // When set, receives the location of every RRset.
-  RecordLocations* locations = nullptr;
+  MasterFileLocations* locations = nullptr;
 };
 
 // Reads the master file at `path` with `origin` as the initial $ORIGIN
-// and returns the finalized zone, or nullopt when any error was found.
-// Every problem (syntax, bad RDATA, wrong class, records outside the zone,
-// TTL conflicts, duplicates) goes to `diagnostics` as path:line:col. It
-// does not run check_zone.
+// and returns the finalized zone, or nullopt when any error was found
+// (unless options.keep_partial_zone is set) or the file cannot be read.
+// Every problem (syntax, bad RDATA, a class other than IN, TTL conflicts
+// within an RRset) goes to `diagnostics` as an error at path:line:col, and
+// duplicate records as warnings. Records outside the zone are kept for
+// check_zone, which this function does not run, to report.
+// NOTE: Zone keeps one TTL per owner and type, so RRSIG records at one
+// owner that cover RRsets with different TTLs all take the first TTL.
 std::optional<Zone> read_master_file(const std::string& path,
                                      const Name& origin,
                                      model::Diagnostics& diagnostics);
