@@ -148,8 +148,8 @@ std::unique_ptr<model::Tenant> load_tenant_config(
   for (const model::Tenant& tenant : config.tenants) {
     names.push_back(tenant.name);
   }
-  std::cerr << "signet validate: tenant '" << options.tenant << "' is not in "
-            << options.config << "; its tenants are: ";
+  std::cerr << "signet validate: tenant '" << options.tenant
+            << "' not found in " << options.config << "; configured tenants: ";
   for (size_t i = 0; i < names.size(); ++i) {
     std::cerr << (i > 0 ? ", " : "") << names[i];
   }
@@ -208,7 +208,11 @@ int run_validate(ValidateOptions options) {
       return kExitUsage;
     }
     if (options.path.empty()) {
-      options.path = tenant->repository;
+      // Show paths relative to the working folder when they are below it.
+      fs::path relative =
+          fs::path(tenant->repository).lexically_proximate(fs::current_path());
+      bool below = !relative.empty() && *relative.begin() != "..";
+      options.path = below ? relative.string() : tenant->repository;
     }
   }
   if (options.path.empty()) {

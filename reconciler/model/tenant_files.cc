@@ -89,6 +89,16 @@ std::string role_name(KeyRole role) {
   return "csk";
 }
 
+// Where the values that policy-wide checks look at were written.
+struct PolicyLocations {
+  Location signatures;
+  Location iterations;
+  Location salt;
+};
+
+void check_policy_at(const Policy& policy, const PolicyLocations& at,
+                     Diagnostics& diagnostics);
+
 class PolicyParser {
  public:
   PolicyParser(const std::string& path, Diagnostics& diagnostics)
@@ -121,7 +131,17 @@ class PolicyParser {
     if (nsec3_given_ && policy.denial == Denial::kNsec) {
       denial_conflict_ = true;
     }
-    check_policy(policy, reader_.diagnostics());
+    PolicyLocations at{policy.location, policy.location, policy.location};
+    if (signatures_location_.line > 0) {
+      at.signatures = signatures_location_;
+    }
+    if (iterations_location_.line > 0) {
+      at.iterations = iterations_location_;
+    }
+    if (salt_location_.line > 0) {
+      at.salt = salt_location_;
+    }
+    check_policy_at(policy, at, reader_.diagnostics());
     return policy;
   }
 
@@ -146,6 +166,7 @@ class PolicyParser {
       nsec3_given_ = true;
       parse_nsec3(e, policy.nsec3);
     } else if (e.key == "signatures") {
+      signatures_location_ = e.key_location;
       for (const YamlEntry& f :
            reader_.entries(e.value, e.location, "signatures", kSignatureKeys)) {
         int64_t* target = f.key == "validity"  ? &policy.signature_validity
@@ -233,11 +254,13 @@ class PolicyParser {
       KeySpec key;
       key.algorithm = default_algorithm_;
       bool has_role = false;
+      bool role_given = false;
       std::optional<int64_t> bits;
       Location bits_location = where;
       for (const YamlEntry& f :
            reader_.entries(node, where, "a key", kKeyKeys)) {
         if (f.key == "role") {
+          role_given = true;
           has_role = parse_role(f, key);
         } else if (f.key == "algorithm") {
           if (auto a = algorithm(f)) {
@@ -251,6 +274,9 @@ class PolicyParser {
         }
       }
       if (!has_role) {
+        if (role_given) {
+          continue;
+        }
         reader_.error(where,
                       "a key has no role; add 'role:' with csk, ksk or "
                       "zsk");
@@ -385,6 +411,7 @@ class PolicyParser {
  public:
   // Positions of values that check_policy() does not know about.
   Location denial_location_;
+  Location signatures_location_;
   Location nsec3_location_;
   Location iterations_location_;
   Location salt_location_;
@@ -423,81 +450,77 @@ std::string algorithm_name(uint8_t algorithm) {
   return info != nullptr ? std::string(info->name) : std::to_string(algorithm);
 }
 
-void check_policy(const Policy& policy, Diagnostics& diagnostics) {
-  const Location& at = policy.location;
-  std::string name = "policy '" + policy.name + "': ";
+namespace {
+
+void check_policy_at(const Policy& policy, const PolicyLocations& at,
+                     Diagnostics& diagnostics) {
   if (policy.signature_validity < 3600) {
-    diagnostics.error(at, name + "signatures validity " +
-                              std::to_string(policy.signature_validity) +
-                              "s is under an hour; use at least 1d");
+    diagnostics.error(at.signatures,
+                      "signatures validity " +
+                          std::to_string(policy.signature_validity) +
+                          "s is under an hour; use at least 1d");
   }
   if (policy.signature_refresh >= policy.signature_validity) {
     diagnostics.error(
-        at, name + "signatures refresh (" +
-                std::to_string(policy.signature_refresh) +
-                "s) must be below validity (" +
-                std::to_string(policy.signature_validity) +
-                "s), or every signature is due for refresh when it is made");
+        at.signatures,
+        "signatures refresh (" + std::to_string(policy.signature_refresh) +
+            "s) must be below validity (" +
+            std::to_string(policy.signature_validity) +
+            "s), or every signature is due for refresh when it is made");
   } else if (policy.signature_refresh + policy.signature_jitter >=
              policy.signature_validity) {
-    diagnostics.error(at, name +
-                              "signatures refresh plus jitter must be below "
-                              "validity, or some signatures are due for "
-                              "refresh when they are made; lower jitter");
+    diagnostics.error(at.signatures,
+                      "signatures refresh plus jitter must be below "
+                      "validity, or some signatures are due for "
+                      "refresh when they are made; lower jitter");
   }
   if (policy.inception_offset >= policy.signature_validity) {
-    diagnostics.error(at, name +
-                              "signatures inception_offset must be below "
-                              "validity");
+    diagnostics.error(at.signatures,
+                      "signatures inception_offset must be below "
+                      "validity");
   }
   if (policy.signature_refresh < 3600 &&
       policy.signature_refresh < policy.signature_validity) {
-    diagnostics.warning(at, name +
-                                "signatures refresh under an hour leaves "
-                                "little time to fix a signing failure "
-                                "before signatures expire");
+    diagnostics.warning(at.signatures,
+                        "signatures refresh under an hour leaves "
+                        "little time to fix a signing failure "
+                        "before signatures expire");
   }
   if (policy.denial == Denial::kNsec3 && policy.nsec3.iterations > 100) {
-    diagnostics.error(at, name + "nsec3 iterations " +
-                              std::to_string(policy.nsec3.iterations) +
-                              " make validators treat the zone as insecure "
-                              "or bogus (RFC 9276 section 3.2); use 0");
+    diagnostics.error(at.iterations,
+                      "nsec3 iterations " +
+                          std::to_string(policy.nsec3.iterations) +
+                          " make validators treat the zone as insecure "
+                          "or bogus (RFC 9276 section 3.2); use 0");
   } else if (policy.denial == Denial::kNsec3 && policy.nsec3.iterations > 0) {
-    diagnostics.warning(at, name + "nsec3 iterations " +
-                                std::to_string(policy.nsec3.iterations) +
-                                " add cost without adding protection; RFC "
-                                "9276 section 3.1 says use 0");
+    diagnostics.warning(at.iterations,
+                        "nsec3 iterations " +
+                            std::to_string(policy.nsec3.iterations) +
+                            " add cost without adding protection; RFC "
+                            "9276 section 3.1 says use 0");
   }
   if (policy.denial == Denial::kNsec3 && !policy.nsec3.salt_hex.empty()) {
-    diagnostics.warning(at, name +
-                                "an nsec3 salt adds no protection; RFC 9276 "
-                                "section 3.1 says use none (\"\")");
+    diagnostics.warning(at.salt,
+                        "an nsec3 salt adds no protection; RFC 9276 "
+                        "section 3.1 says use none (\"\")");
   }
+}
+
+}  // namespace
+
+void check_policy(const Policy& policy, Diagnostics& diagnostics) {
+  check_policy_at(
+      policy,
+      PolicyLocations{policy.location, policy.location, policy.location},
+      diagnostics);
 }
 
 std::optional<Policy> parse_policy_file(const std::string& path,
                                         const std::string& name,
                                         const std::string& text,
                                         Diagnostics& diagnostics) {
-  // Policy-wide checks report at the policy's first line; the parser moves
-  // the NSEC3 ones to the line that set the value.
-  Diagnostics local;
-  PolicyParser parser(path, local);
+  PolicyParser parser(path, diagnostics);
   std::optional<Policy> policy = parser.parse(name, text);
-  for (Diagnostic d : local.all()) {
-    bool nsec3_message =
-        d.message.find("nsec3 iterations") != std::string::npos;
-    bool salt_message = d.message.find("nsec3 salt") != std::string::npos;
-    if (policy && d.location.line == policy->location.line &&
-        d.location.column == policy->location.column) {
-      if (nsec3_message && parser.iterations_location_.line > 0) {
-        d.location = parser.iterations_location_;
-      } else if (salt_message && parser.salt_location_.line > 0) {
-        d.location = parser.salt_location_;
-      }
-    }
-    diagnostics.add(std::move(d));
-  }
   if (policy && parser.denial_conflict_) {
     diagnostics.error(parser.nsec3_location_,
                       "nsec3 settings are given but denial is nsec; remove "

@@ -252,9 +252,13 @@ std::optional<int64_t> YamlReader::duration(const YAML::Node& node,
     return std::nullopt;
   }
   if (*value < min || *value > max) {
-    error(where, std::string(what) + " " + *s + " (" + std::to_string(*value) +
-                     " seconds) is out of range; use " + std::to_string(min) +
-                     " to " + std::to_string(max) + " seconds");
+    std::string shown = *s;
+    if (shown != std::to_string(*value)) {
+      shown += " (" + std::to_string(*value) + " seconds)";
+    }
+    error(where, std::string(what) + " " + shown + " is out of range; use " +
+                     std::to_string(min) + " to " + std::to_string(max) +
+                     " seconds");
     return std::nullopt;
   }
   return value;
@@ -375,7 +379,18 @@ std::string closest_match(std::string_view word,
   }
   // Allow about one typo per three characters, at least one.
   size_t limit = std::max<size_t>(1, std::min(word.size(), best.size()) / 3);
-  return best_distance <= limit ? best : "";
+  if (best_distance <= limit) {
+    return best;
+  }
+  // A shortened key ("tsig" for "tsig_key") is a likely slip too.
+  if (folded.size() >= 3) {
+    for (std::string_view candidate : candidates) {
+      if (lower(candidate).rfind(folded, 0) == 0) {
+        return std::string(candidate);
+      }
+    }
+  }
+  return "";
 }
 
 std::string join_list(const std::vector<std::string_view>& words) {

@@ -13,8 +13,8 @@ namespace {
 const std::vector<std::string_view> kZoneKeys = {
     "zone", "policy", "ttl", "soa", "secondaries", "records"};
 const std::vector<std::string_view> kSoaKeys = {
-    "primary", "mname",  "contact", "rname",   "ttl",
-    "refresh", "retry",  "expire",  "minimum", "serial"};
+    "primary", "mname", "contact", "rname",   "ttl",
+    "refresh", "retry", "expire",  "minimum", "serial"};
 const std::vector<std::string_view> kRrsetKeys = {"ttl", "value", "values"};
 const std::vector<std::string_view> kSerialPolicies = {"increment", "unixtime",
                                                        "dateserial"};

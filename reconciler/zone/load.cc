@@ -205,9 +205,9 @@ class TenantLoader {
       expected.pop_back();
     }
     diagnostics_.error(file.zone_location,
-                       "zone " + origin.text() + " is in file zones/" + name +
-                           ", whose name says otherwise; rename the file to "
-                           "zones/" +
+                       "zone " + origin.text() + " is in zones/" + name +
+                           ", but a zone file must be named after its zone; "
+                           "rename the file to zones/" +
                            expected + ".yaml or fix 'zone:'");
   }
 
@@ -223,7 +223,7 @@ class TenantLoader {
     }
     diagnostics_.error(
         file.zone_location,
-        "zone " + origin.text() + " is not one this tenant may serve; " +
+        "zone " + origin.text() + " is not allowed for this tenant; " +
             (allowed_zones_->empty()
                  ? std::string("the operator allowed no zones")
                  : "allowed zones are " + model::join_list(*allowed_zones_)));
