@@ -96,10 +96,12 @@ class Secondary {
 // time of the call.
 uint16_t free_port(const std::string& address = "127.0.0.1");
 
-// Runs `argv` with its output captured, waiting at most `timeout`. Returns
-// the exit status (-1 on timeout or failure to start) and stores stdout and
-// stderr together in `output`.
+// Runs `argv` in folder `cwd` (empty: the current one) with its output
+// captured, waiting at most `timeout`. Returns the exit status (-1 on
+// timeout or failure to start) and stores stdout and stderr together in
+// `output`.
 int run_command(const std::vector<std::string>& argv, std::string* output,
-                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                const std::string& cwd = "");
 
 }  // namespace signet::testing
