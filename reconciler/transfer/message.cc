@@ -243,7 +243,11 @@ std::optional<Message> parse_message(std::string_view wire,
   size_t offset = kHeaderSize;
   for (uint16_t i = 0; i < header->qdcount; ++i) {
     auto name = read_name(wire, offset);
-    if (!name || wire.size() - offset < 4) {
+    if (!name) {
+      fail(error, "invalid question name");
+      return std::nullopt;
+    }
+    if (wire.size() - offset < 4) {
       fail(error, "truncated question");
       return std::nullopt;
     }

@@ -243,6 +243,7 @@ Reply Responder::answer_transfer(Context& context) {
         zone::Name::parse(candidate.tsig_key_name) ==
             zone::Name::parse(context.tsig.key->name)) {
       peer = &candidate;
+      break;
     }
   }
   if (!peer || !context.signer) {

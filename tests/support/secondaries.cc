@@ -236,11 +236,12 @@ Secondary::Secondary(SecondaryConfig config) : config_(std::move(config)) {
     throw std::runtime_error("cannot create a folder for the secondary");
   }
   folder_ = pattern;
+  port_ = free_port(config_.listen_address);
 }
 
 Secondary::~Secondary() {
   stop();
-  if (!keep_folder_) {
+  if (!keep_folder_ && !std::getenv("SIGNET_KEEP_SECONDARY_FOLDERS")) {
     std::error_code ignored;
     std::filesystem::remove_all(folder_, ignored);
   }
@@ -368,6 +369,10 @@ bool Secondary::write_config(std::string* error) {
            c.tsig_algorithm, secret},
           {"pdnsutil", config_dir, "set-meta", c.zone, "AXFR-MASTER-TSIG",
            c.tsig_key_name},
+          // Lets dump_zone() transfer the zone out with the same key, so
+          // allow-axfr-ips can stay empty.
+          {"pdnsutil", config_dir, "set-meta", c.zone, "TSIG-ALLOW-AXFR",
+           c.tsig_key_name},
       };
       for (const auto& argv : setup) {
         if (run_command(argv, &output, 30s, folder_) != 0) {
@@ -396,7 +401,6 @@ std::vector<std::string> Secondary::command_line() const {
 }
 
 bool Secondary::start(std::string* error) {
-  port_ = free_port(config_.listen_address);
   if (!write_config(error)) {
     return false;
   }
@@ -505,35 +509,31 @@ bool Secondary::wait_for_serial(uint32_t serial,
 }
 
 std::optional<std::string> Secondary::dump_zone(std::string* error) const {
-  std::string output;
-  int rc;
+  std::vector<std::string> argv = {"dig",
+                                   "+onesoa",
+                                   "+nocmd",
+                                   "+nostats",
+                                   "+noall",
+                                   "+answer",
+                                   "@" + config_.listen_address,
+                                   "-p",
+                                   std::to_string(port_),
+                                   config_.zone,
+                                   "AXFR"};
   if (config_.kind == SecondaryKind::kPowerDns) {
-    rc = run_command(
-        {"pdnsutil", "--config-dir=" + folder_, "list-zone", config_.zone},
-        &output, 60s, folder_);
-  } else {
-    rc = run_command({"dig", "+onesoa", "+nocmd", "+nostats", "+noall",
-                      "+answer", "@" + config_.listen_address, "-p",
-                      std::to_string(port_), config_.zone, "AXFR"},
-                     &output, 60s);
+    // PowerDNS transfers out only with TSIG here (allow-axfr-ips is empty).
+    argv.push_back("-y");
+    argv.push_back(config_.tsig_algorithm + ":" + config_.tsig_key_name + ":" +
+                   base64(config_.tsig_secret));
   }
-  if (rc != 0 || output.find("SOA") == std::string::npos) {
+  std::string output;
+  int rc = run_command(argv, &output, 60s);
+  if (rc != 0 || output.find("SOA") == std::string::npos ||
+      output.find("Transfer failed") != std::string::npos) {
     if (error) {
       *error = "zone dump from " + name() + " failed: " + output;
     }
     return std::nullopt;
-  }
-  if (config_.kind == SecondaryKind::kPowerDns) {
-    // pdnsutil prints "$ORIGIN ." first; lines are absolute.
-    std::string cleaned;
-    std::istringstream lines(output);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!line.empty() && line[0] != '$') {
-        cleaned += line + "\n";
-      }
-    }
-    output = cleaned;
   }
   return output;
 }

@@ -34,10 +34,11 @@ struct SecondaryConfig {
 };
 
 // One running secondary. Owns its temporary folder and process; the
-// destructor stops the process and removes the folder unless
-// keep_folder() was called.
+// destructor stops the process and removes the folder unless keep_folder()
+// was called or SIGNET_KEEP_SECONDARY_FOLDERS is set in the environment.
 class Secondary {
  public:
+  // Creates the folder and picks the port; start() runs the daemon.
   explicit Secondary(SecondaryConfig config);
   ~Secondary();
   Secondary(const Secondary&) = delete;
