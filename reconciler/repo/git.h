@@ -77,8 +77,11 @@ class Repository {
                                   const std::string& path,
                                   size_t limit = 100) const;
 
-  // The repository's folder (the .git folder for a non-bare one).
+  // The working tree of a non-bare repository, else the repository folder.
   std::string path() const;
+
+  // The URL a mirror made by open_remote fetches from; empty otherwise.
+  const std::string& remote_url() const { return remote_url_; }
 
   git_repository* handle() const { return repo_.get(); }
 
@@ -86,6 +89,7 @@ class Repository {
   explicit Repository(std::shared_ptr<git_repository> repo);
 
   std::shared_ptr<git_repository> repo_;
+  std::string remote_url_;
 };
 
 // The files of a repository at one commit, below an optional subfolder,
@@ -96,6 +100,8 @@ class GitSource final : public model::FileSource {
   GitSource(const Repository& repository, const std::string& revision,
             const std::string& subfolder = "");
   ~GitSource() override;
+  GitSource(const GitSource&) = delete;
+  GitSource& operator=(const GitSource&) = delete;
 
   std::optional<std::string> read(const std::string& path) const override;
   std::vector<std::string> list(const std::string& dir) const override;
