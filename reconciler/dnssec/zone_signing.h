@@ -1,0 +1,65 @@
+// Signing of a whole zone: DNSKEY, CDS/CDNSKEY, NSEC or NSEC3, RRSIGs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "base/clock.h"
+#include "dnssec/key_store.h"
+#include "model/policy.h"
+#include "zone/zone.h"
+
+namespace signet::dnssec {
+
+// The keys in use at one moment, as the key schedule decides.
+struct KeySet {
+  std::vector<KeyInfo> dnskeys;       // published in the DNSKEY RRset
+  std::vector<KeyInfo> cds;           // published as CDS and CDNSKEY
+  std::vector<KeyInfo> key_signers;   // sign DNSKEY, CDS and CDNSKEY
+  std::vector<KeyInfo> zone_signers;  // sign every other RRset
+};
+
+// Signature timing and denial settings, from the policy, and the time.
+struct SigningOptions {
+  UnixTime now = 0;
+  int64_t validity = 14 * 86400;  // expiration - inception, before jitter
+  int64_t refresh = 5 * 86400;    // re-sign when this close to expiration
+  int64_t jitter = 12 * 3600;     // expiration moves back by up to this
+  int64_t inception_offset = 3600;
+  uint32_t dnskey_ttl = 3600;
+  model::Denial denial = model::Denial::kNsec3;
+  model::Nsec3Params nsec3;
+  unsigned threads = 1;
+
+  // Takes the signature and denial settings from `policy`.
+  static SigningOptions from_policy(const model::Policy& policy, UnixTime now,
+                                    unsigned threads);
+};
+
+struct SignedZone {
+  std::shared_ptr<zone::Zone> zone;
+  UnixTime refresh_due = 0;  // earliest expiration minus refresh
+  size_t rrsigs_made = 0;
+  size_t rrsigs_reused = 0;
+};
+
+// Signs `input` (finalized). RRSIG, NSEC, NSEC3 and NSEC3PARAM records in
+// the input are dropped, the apex DNSKEY, CDS and CDNSKEY RRsets are
+// replaced by those of `keys`, and an apex ZONEMD is dropped. With `previous` (an earlier output of this
+// function), a signature is copied instead of made when its RRset, key and
+// covered fields are unchanged and it is not due for refresh, so the result
+// equals a full signing at the same time. Throws std::runtime_error when
+// the zone has no SOA at its origin, no signing key, or signing fails.
+SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
+                     KeyStore& store, const SigningOptions& options,
+                     const zone::Zone* previous = nullptr);
+
+// The expiration the signer gives the RRset at `owner`/`type` when signing
+// at `options.now`: validity minus a jitter derived from owner and type, so
+// that any two signings at the same time agree.
+uint32_t rrsig_expiration(const zone::Name& owner, zone::RrType type,
+                          const SigningOptions& options);
+
+}  // namespace signet::dnssec
