@@ -93,6 +93,8 @@ class ZoneBuilder {
     }
     origin_ = *origin;
     locations_.set_fallback(file_.zone_location);
+    // Problems with the apex as a whole point at the zone key.
+    locations_.set_owner(origin_, file_.zone_location);
     Zone zone(origin_);
     add_soa(zone);
     for (const model::OwnerRecords& owner : file_.records) {
@@ -298,6 +300,10 @@ void RecordLocations::set(const Name& owner, RrType type,
   rrsets_[{owner, type}] = std::move(location);
 }
 
+void RecordLocations::set_owner(const Name& owner, model::Location location) {
+  owners_.emplace(owner, std::move(location));
+}
+
 model::Location RecordLocations::find(const Name& owner, RrType type) const {
   if (auto it = rrsets_.find({owner, type}); it != rrsets_.end()) {
     return it->second;
@@ -308,8 +314,7 @@ model::Location RecordLocations::find(const Name& owner, RrType type) const {
   return fallback_;
 }
 
-std::function<model::Location(const Name&, RrType)>
-RecordLocations::source_map() const {
+SourceMap RecordLocations::source_map() const {
   return [this](const Name& owner, RrType type) { return find(owner, type); };
 }
 

@@ -9,6 +9,7 @@
 #include "model/diagnostic.h"
 #include "model/policy.h"
 #include "model/zone_file.h"
+#include "zone/checks.h"
 #include "zone/name.h"
 #include "zone/rrset.h"
 #include "zone/zone.h"
@@ -20,13 +21,16 @@ class RecordLocations {
  public:
   void set(const Name& owner, RrType type, model::Location location);
 
+  // Sets where an owner name is reported when it has no position yet.
+  void set_owner(const Name& owner, model::Location location);
+
   // The RRset's position; falls back to the owner's, then to the zone
   // key's, when the RRset is not in the file (the SOA, for one).
   model::Location find(const Name& owner, RrType type) const;
 
   // A zone::SourceMap for zone::check_zone. It refers to this object,
   // which must outlive it.
-  std::function<model::Location(const Name&, RrType)> source_map() const;
+  SourceMap source_map() const;
 
   void set_fallback(model::Location location) {
     fallback_ = std::move(location);
