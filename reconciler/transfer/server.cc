@@ -66,6 +66,10 @@ struct Server::State {
   std::thread thread;
   std::atomic<bool> stopping{false};
   bool running = false;
+  // Guards `wakeup_open`: publish() may signal the loop only while the
+  // async handle is open.
+  std::mutex wakeup_mutex;
+  bool wakeup_open = false;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<model::ListenAddress> bound;
   std::set<Connection*> connections;
@@ -528,6 +532,10 @@ void Server::start() {
   uv_timer_start(&state.tick, on_tick, 0, kTickMs);
   state.stopping = false;
   state.running = true;
+  {
+    std::lock_guard lock(state.wakeup_mutex);
+    state.wakeup_open = true;
+  }
   state.thread = std::thread([&state] { uv_run(&state.loop, UV_RUN_DEFAULT); });
   for (const auto& bound : state.bound) {
     spdlog::info("DNS server listening; address={} port={}", bound.host,
@@ -540,8 +548,12 @@ void Server::stop() {
   if (!state.running) {
     return;
   }
-  state.stopping = true;
-  uv_async_send(&state.wakeup);
+  {
+    std::lock_guard lock(state.wakeup_mutex);
+    state.stopping = true;
+    state.wakeup_open = false;
+    uv_async_send(&state.wakeup);
+  }
   state.thread.join();
   uv_loop_close(&state.loop);
   state.listeners.clear();
@@ -563,7 +575,8 @@ void Server::publish(std::shared_ptr<const PublishedZone> zone) {
   spdlog::info("zone published; tenant={} zone={} serial={} journal={}",
                zone->tenant, zone->zone->origin().text(), zone->zone->serial(),
                zone->journal.size());
-  if (state.running) {
+  std::lock_guard lock(state.wakeup_mutex);
+  if (state.wakeup_open) {
     uv_async_send(&state.wakeup);
   }
 }

@@ -33,8 +33,8 @@ struct SecondaryConfig {
   // refresh, so a change that arrives within seconds arrived by NOTIFY.
 };
 
-// One running secondary. Owns its temporary folder and process; the
-// destructor stops the process and removes the folder unless keep_folder()
+// One running secondary, owning its temporary folder and process. The
+// destructor stops the process and removes the folder, unless keep_folder()
 // was called or SIGNET_KEEP_SECONDARY_FOLDERS is set in the environment.
 class Secondary {
  public:

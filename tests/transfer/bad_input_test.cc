@@ -74,8 +74,8 @@ TEST_CASE("message writer compresses names and ldns reads the result") {
                             zone::rrtype::A, zone::kClassIn, 60,
                             std::string("\xc0\x00\x02\x02", 4)));
   writer.finish();
-  // Header 12, question 14 + 4; the first owner is "www" and a pointer
-  // (4 + 2), the second a pointer alone; each record adds 10 + 4 octets.
+  // Header 12 and question 14 + 4. The first owner is "www" and a pointer
+  // (4 + 2), the second a pointer alone, and each record adds 10 + 4.
   CHECK(wire.size() == 12 + 14 + 4 + 6 + 14 + 2 + 14);
   transfer::Message message = parse_or_fail(wire);
   REQUIRE(message.answers.size() == 2);

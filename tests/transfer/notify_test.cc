@@ -1,5 +1,5 @@
-// NOTIFY and SOA polls as a secondary sees them: a UDP socket on loopback
-// stands in for the secondary, checking signatures and choosing when to
+// NOTIFY and SOA polls as a secondary receives them. A UDP socket on
+// loopback acts as the secondary, checks signatures and chooses when to
 // answer.
 #include <arpa/inet.h>
 #include <netinet/in.h>

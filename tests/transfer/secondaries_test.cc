@@ -105,9 +105,9 @@ void run_secondary(SecondaryKind kind) {
        "127.0.0.1"},
   };
 
-  // Version 1 is published before the secondaries start, because a
-  // secondary whose first SOA query is refused backs off for minutes
-  // (BIND 9.18 does); it arrives by AXFR.
+  // Version 1 is published before the secondaries start, because BIND 9.18
+  // backs off for minutes after a refused first SOA query. It arrives by
+  // AXFR.
   fixture.publish(zones.versions[0], {}, peers);
   std::string error;
   if (!good.start(&error)) {
@@ -128,8 +128,8 @@ void run_secondary(SecondaryKind kind) {
   std::string type = wait_for_transfer(*fixture.server, origin, 1);
   expect(type == "AXFR", "first transfer was '" + type + "', not AXFR");
 
-  // Version 2 arrives by IXFR, except on PowerDNS, which transfers a zone
-  // it holds as presigned by AXFR only (its 4.7 behaviour).
+  // Version 2 arrives by IXFR, except on PowerDNS 4.7, which transfers a
+  // zone it marked presigned by AXFR only.
   fixture.publish(zones.versions[1], {zones.journal[0]}, peers);
   auto started = std::chrono::steady_clock::now();
   if (!expect(good.wait_for_serial(2, kNotifyDeadline),
@@ -154,7 +154,8 @@ void run_secondary(SecondaryKind kind) {
 
   check_validates(good, zones, zones.folder.path());
 
-  // The secondary with the wrong secret was told too, and has nothing.
+  // The secondary with the wrong secret was sent NOTIFY too, and has
+  // nothing.
   if (wrong_key.soa_serial()) {
     FAIL_CHECK("secondary with the wrong key has the zone:\n"
                << wrong_key.log_tail());
