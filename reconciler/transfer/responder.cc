@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "transfer/message.h"
 #include "zone/rrset.h"
@@ -95,6 +96,27 @@ std::string Responder::error_reply(const Context& context, uint8_t rcode) {
   return out;
 }
 
+bool Responder::may_log() {
+  constexpr int kMaxWarningsPerSecond = 20;
+  int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+  if (second != log_second_) {
+    if (suppressed_ > 0) {
+      spdlog::warn("rejected requests not logged; count={}", suppressed_);
+    }
+    log_second_ = second;
+    logged_in_second_ = 0;
+    suppressed_ = 0;
+  }
+  if (logged_in_second_ < kMaxWarningsPerSecond) {
+    ++logged_in_second_;
+    return true;
+  }
+  ++suppressed_;
+  return false;
+}
+
 Reply Responder::handle(const Request& request) {
   auto header = parse_header(request.wire);
   if (!header || header->qr) {
@@ -146,7 +168,7 @@ Reply Responder::answer_query(Context& context) {
         verify_tsig_request(context.request.wire, message.tsig->offset, keys,
                             clock_.now(), options_.tsig);
     const TsigCheck& check = context.tsig;
-    if (check.status != TsigStatus::kValid) {
+    if (check.status != TsigStatus::kValid && may_log()) {
       spdlog::warn("TSIG check failed; tenant={} zone={} address={} error={}",
                    context.zone->tenant, context.question().name.text(),
                    context.request.source_address,
@@ -247,11 +269,13 @@ Reply Responder::answer_transfer(Context& context) {
     }
   }
   if (!peer || !context.signer) {
-    spdlog::warn(
-        "transfer refused; tenant={} zone={} address={} type={} "
-        "signed={}",
-        zone.tenant, question.name.text(), address, type,
-        context.signer != nullptr);
+    if (may_log()) {
+      spdlog::warn(
+          "transfer refused; tenant={} zone={} address={} type={} "
+          "signed={}",
+          zone.tenant, question.name.text(), address, type,
+          context.signer != nullptr);
+    }
     return message_reply(
         finish(context, error_reply(context, rcode::kRefused), 0));
   }

@@ -51,11 +51,18 @@ class Responder {
   Reply answer_transfer(Context& context);
   std::string error_reply(const Context& context, uint8_t rcode);
   std::string finish(Context& context, std::string message, size_t offset);
+  bool may_log();
 
   const ServerOptions& options_;
   const Clock& clock_;
   ZoneLookup lookup_;
   SecondaryTracker& tracker_;
+
+  // Warnings about rejected requests are limited per second, because any
+  // host can send them.
+  int64_t log_second_ = 0;
+  int logged_in_second_ = 0;
+  size_t suppressed_ = 0;
 };
 
 }  // namespace signet::transfer
