@@ -367,8 +367,8 @@ Store::Store(const std::string& state_dir, const Clock& clock,
   std::string path = (dir / "signet.db").string();
   if (options.read_only && !std::filesystem::exists(path)) {
     throw StoreError("state database " + path +
-                     " not found; is the state folder in the config right, "
-                     "and has `signet run` started once?");
+                     " not found; check state_dir in the config, or run "
+                     "`signet run` once to create it");
   }
   impl_ = std::make_unique<Impl>(path, clock, options);
   impl_->configure();
