@@ -191,44 +191,31 @@ int validate_file(const ValidateOptions& options) {
   return diagnostics.has_errors() ? kExitInvalid : kExitOk;
 }
 
-int run_validate(ValidateOptions options) {
+// Returns an error message for options that do not fit together, or "".
+std::string usage_problem(const ValidateOptions& options) {
   if (options.config.empty() != options.tenant.empty()) {
-    std::cerr << "signet validate: --config and --tenant go together\n";
-    return kExitUsage;
+    return "--config and --tenant go together";
   }
   if (options.format != "text" && options.format != "json" &&
       options.format != "github") {
-    std::cerr << "signet validate: --format must be text, json or github\n";
-    return kExitUsage;
+    return "--format must be text, json or github";
   }
-  std::unique_ptr<model::Tenant> tenant;
-  if (!options.config.empty()) {
-    tenant = load_tenant_config(options);
-    if (tenant == nullptr) {
-      return kExitUsage;
-    }
-    if (options.path.empty()) {
-      // Show paths relative to the working folder when they are below it.
-      fs::path relative =
-          fs::path(tenant->repository).lexically_proximate(fs::current_path());
-      bool below = !relative.empty() && *relative.begin() != "..";
-      options.path = below ? relative.string() : tenant->repository;
-    }
-  }
-  if (options.path.empty()) {
-    std::cerr << "signet validate: give the tenant folder or repository to "
-                 "check, or --config and --tenant\n";
-    return kExitUsage;
-  }
-  std::error_code ec;
-  if (options.revision.empty() && fs::is_regular_file(options.path, ec)) {
-    return validate_file(options);
-  }
-  if (options.revision.empty() && !fs::is_directory(options.path, ec)) {
-    std::cerr << "signet validate: " << options.path
-              << " is not a folder or file\n";
-    return kExitUsage;
-  }
+  return "";
+}
+
+// The tenant's repository as a path relative to the working folder when it
+// is below it, so messages stay short.
+std::string display_path(const std::string& repository) {
+  fs::path relative =
+      fs::path(repository).lexically_proximate(fs::current_path());
+  bool below = !relative.empty() && *relative.begin() != "..";
+  return below ? relative.string() : repository;
+}
+
+// Loads the tenant's files from a folder or a Git revision and prints the
+// result. `tenant` may be null.
+int validate_tenant(const ValidateOptions& options,
+                    const model::Tenant* tenant) {
   std::string subfolder = tenant != nullptr ? tenant->subfolder : "";
   model::Diagnostics diagnostics;
   zone::LoadedTenant loaded;
@@ -253,6 +240,7 @@ int run_validate(ValidateOptions options) {
     std::cerr << "signet validate: " << e.what() << "\n";
     return kExitUsage;
   }
+
   if (prefix == ".") {
     prefix.clear();
   }
@@ -263,6 +251,45 @@ int run_validate(ValidateOptions options) {
   }
   print(options, shown, subject, zone_names(loaded));
   return shown.has_errors() ? kExitInvalid : kExitOk;
+}
+
+int run_validate(ValidateOptions options) {
+  if (std::string problem = usage_problem(options); !problem.empty()) {
+    std::cerr << "signet validate: " << problem << "\n";
+    return kExitUsage;
+  }
+
+  std::unique_ptr<model::Tenant> tenant;
+  if (!options.config.empty()) {
+    tenant = load_tenant_config(options);
+    if (tenant == nullptr) {
+      return kExitUsage;
+    }
+    if (options.path.empty()) {
+      options.path = display_path(tenant->repository);
+    }
+  }
+  if (options.path.empty()) {
+    std::cerr << "signet validate: missing the tenant folder or repository "
+                 "to check; give its path, or --config and --tenant\n";
+    return kExitUsage;
+  }
+  if (repo::is_remote_url(options.path)) {
+    std::cerr << "signet validate: " << options.path
+              << " is a URL; clone it and give the local path\n";
+    return kExitUsage;
+  }
+
+  std::error_code ec;
+  if (options.revision.empty() && fs::is_regular_file(options.path, ec)) {
+    return validate_file(options);
+  }
+  if (options.revision.empty() && !fs::is_directory(options.path, ec)) {
+    std::cerr << "signet validate: " << options.path
+              << " not found or not a folder or file\n";
+    return kExitUsage;
+  }
+  return validate_tenant(options, tenant.get());
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ std::string role_name(KeyRole role) {
   return "csk";
 }
 
-// Where the values that policy-wide checks look at were written.
+// Positions of the values that the policy-wide checks read.
 struct PolicyLocations {
   Location signatures;
   Location iterations;

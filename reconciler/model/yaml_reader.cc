@@ -312,11 +312,7 @@ std::optional<int64_t> parse_duration(std::string_view text,
   constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 604800;
   int64_t total = 0;
   size_t i = 0;
-  bool last_had_unit = true;
   while (i < text.size()) {
-    if (!last_had_unit) {
-      return fail("a number without a unit must stand alone");
-    }
     size_t start = i;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
       ++i;
@@ -332,8 +328,7 @@ std::optional<int64_t> parse_duration(std::string_view text,
       return fail("number too large");
     }
     int64_t unit = 1;
-    last_had_unit = i < text.size();
-    if (last_had_unit) {
+    if (i < text.size()) {
       switch (std::tolower(static_cast<unsigned char>(text[i]))) {
         case 's':
           unit = 1;

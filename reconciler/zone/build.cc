@@ -53,7 +53,7 @@ std::string syntax_hint(RrType type) {
   }
 }
 
-// Mnemonics of the types ldns knows, for "did you mean" suggestions.
+// Mnemonics of the types ldns parses, for "did you mean" suggestions.
 const std::vector<std::string>& known_type_names() {
   static const auto* names = [] {
     auto* out = new std::vector<std::string>;

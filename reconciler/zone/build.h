@@ -16,7 +16,7 @@
 
 namespace signet::zone {
 
-// Where each RRset of a built zone was written, for messages about it.
+// Positions of the RRsets of a built zone in its YAML file, for messages.
 class RecordLocations {
  public:
   void set(const Name& owner, RrType type, model::Location location);
@@ -47,7 +47,7 @@ class RecordLocations {
 // every problem goes to `diagnostics` at its YAML position. DNSSEC records
 // the signer makes (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, and CDS and
 // CDNSKEY when `policy` publishes them) are rejected. Returns the
-// finalized zone, or nullopt when the zone name itself is unusable; a zone
+// finalized zone, or nullopt when the zone name itself is invalid. A zone
 // is returned even when records were dropped, so callers must check
 // diagnostics.has_errors(). Semantic checks are zone::check_zone's job.
 std::optional<Zone> build_zone(const model::ZoneFile& file,

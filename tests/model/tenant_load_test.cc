@@ -154,3 +154,35 @@ TEST_CASE("default policy is built in", "[tenant]") {
 
 }  // namespace
 }  // namespace signet::zone
+
+namespace signet::zone {
+namespace {
+
+TEST_CASE("example tenant is valid", "[tenant][examples]") {
+  std::string examples = std::string(SIGNET_SOURCE_DIR) + "/examples";
+  model::Diagnostics config_diagnostics;
+  model::OperatorConfig config = model::load_operator_config(
+      examples + "/signet.yaml", config_diagnostics);
+  INFO(Catch::Detail::stringify(texts(config_diagnostics)));
+  REQUIRE(config_diagnostics.all().empty());
+  REQUIRE(config.tenants.size() == 1);
+  const model::Tenant& tenant = config.tenants[0];
+  CHECK(tenant.name == "example");
+  CHECK(config.dns_listen.at(0).port == 5300);
+  CHECK(config.http_listen.at(0).port == 8053);
+
+  model::FolderSource source(examples + "/tenant");
+  model::Diagnostics diagnostics;
+  LoadedTenant loaded = load_tenant(source, diagnostics, tenant);
+  INFO(Catch::Detail::stringify(texts(diagnostics)));
+  CHECK(diagnostics.all().empty());
+  REQUIRE(loaded.zones.size() == 3);
+  CHECK(loaded.zones[0].zone.origin().text() == "example.com.");
+  CHECK(loaded.zones[1].zone.origin().text() == ".");
+  CHECK(loaded.zones[2].zone.origin().text() == "uri.arpa.");
+  // The root zone: 1 SOA, 7125 NS, 4147 A, 3546 AAAA and 2217 DS records.
+  CHECK(loaded.zones[1].zone.rr_count() == 17036);
+}
+
+}  // namespace
+}  // namespace signet::zone
