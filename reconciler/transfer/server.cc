@@ -262,6 +262,7 @@ void produce(Connection* connection) {
   while (!connection->closing && connection->stream &&
          !connection->stream->done() && connection->queued < limit) {
     std::string message(2, '\0');
+    message.reserve(kMaxTcpMessage + 2);
     if (!connection->stream->next_message(message)) {
       break;
     }
@@ -338,6 +339,9 @@ void on_connection(uv_stream_t* server, int status) {
                      &length);
   peer_of(reinterpret_cast<sockaddr*>(&peer), connection->address,
           connection->port);
+  // Transfers write whole messages; Nagle's algorithm would hold back the
+  // tail of each one until the client's delayed ACK.
+  uv_tcp_nodelay(&connection->tcp, 1);
   touch(connection);
   set_reading(connection, true);
 }

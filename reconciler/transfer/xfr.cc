@@ -151,15 +151,16 @@ bool XfrStream::peek(RecordView& record) const {
 }
 
 // Moves the body cursor past the apex SOA and past empty RRsets/nodes.
+// The apex is the first node, because every name in the zone sorts after
+// the origin in canonical order.
 void XfrStream::skip_apex_soa() {
-  const zone::Zone& z = *zone_->zone;
-  const auto& nodes = z.nodes();
+  const auto& nodes = zone_->zone->nodes();
   while (node_ < nodes.size()) {
     const auto& rrsets = nodes[node_].rrsets;
     if (rrset_ < rrsets.size()) {
-      bool apex_soa = rrsets[rrset_].type == zone::rrtype::SOA &&
-                      nodes[node_].name == z.origin();
-      if (!apex_soa && rdata_ < rrsets[rrset_].rdatas.size()) {
+      const zone::Rrset& rrset = rrsets[rrset_];
+      if (rdata_ < rrset.rdatas.size() &&
+          (node_ != 0 || rrset.type != zone::rrtype::SOA)) {
         return;
       }
       ++rrset_;

@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
   options.listen = {
       {"127.0.0.1", static_cast<uint16_t>(std::stoi(flags["--port"]))}};
   options.soa_poll_interval_ms = 0;
+  if (flags.count("--max-output")) {
+    options.max_tcp_output_bytes = std::stoul(flags["--max-output"]);
+  }
   options.notify_max_attempts = 0;
   transfer::Server server(options);
   server.start();

@@ -178,48 +178,73 @@ median() {
   sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# Runs RUNS transfers and prints "median_ms records".
+# Runs one verified transfer and prints "wall_ms records".
 measure_axfr() {
   local port=$1
   "$CLIENT_BIN" --port "$port" --zone $ZONE --key-name $KEY_NAME \
-    --key-file "$WORK/tsig.secret" --type AXFR --repeat "$RUNS" \
-    > "$WORK/client.out"
+    --key-file "$WORK/tsig.secret" --type AXFR > "$WORK/client.out"
   if grep -q error= "$WORK/client.out"; then
     cat "$WORK/client.out" >&2
     return 1
   fi
-  local ms records
-  ms=$(sed 's/ms=\([0-9.]*\).*/\1/' "$WORK/client.out" | median)
-  records=$(sed -n 's/.*records=\([0-9]*\).*/\1/p' "$WORK/client.out" | head -1)
-  echo "$ms $records"
+  sed 's/ms=\([0-9.]*\) records=\([0-9]*\).*/\1 \2/' "$WORK/client.out"
 }
 
-echo "# AXFR over loopback, TSIG hmac-sha256, $RUNS runs each (median)"
+cpu_ms() {
+  awk '{ printf "%d", ($14 + $15) * 10 }' "/proc/$1/stat"
+}
+
+echo "# AXFR over loopback with TSIG hmac-sha256; the three servers run side"
+echo "# by side and take turns, $RUNS transfers each (median)."
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -srm), $(nproc) CPUs," \
-     "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
-printf "%-10s %-8s %10s %12s %10s %14s\n" names server records wall_ms \
-  rss_mb vs_knotd
+     "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)," \
+     "load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-9s %-7s %9s %10s %12s %9s %9s\n" names server records wall_ms \
+  cpu_ms/xfr rss_mb vs_knotd
+SERVERS="knotd named signet"
 for names in $SIZES; do
   prepare_zone "$names"
   file=$CACHE/$names/v1.signed
-  declare -A wall=()
-  for server in knotd named signet; do
-    port=$(free_port)
-    pid=$(start_$server "$port" "$file")
-    PIDS+=("$pid")
-    if ! wait_for_soa "$port" "$pid"; then
-      echo "$server did not start; see $WORK" >&2
+  declare -A port=() pid=() walls=() cpu=() records=()
+  for server in $SERVERS; do
+    port[$server]=$(free_port)
+    pid[$server]=$(start_$server "${port[$server]}" "$file")
+    PIDS+=("${pid[$server]}")
+  done
+  for server in $SERVERS; do
+    if ! wait_for_soa "${port[$server]}" "${pid[$server]}"; then
+      echo "$server did not start; its files are in $WORK" >&2
       trap - EXIT
       exit 1
     fi
-    read -r ms records < <(measure_axfr "$port")
-    rss=$(peak_rss_mb "$pid")
-    wall[$server]=$ms
-    ratio=$(awk -v a="$ms" -v b="${wall[knotd]}" 'BEGIN { printf "%.2f", a / b }')
-    printf "%-10s %-8s %10s %12s %10s %14s\n" "$names" "$server" "$records" \
-      "$ms" "$rss" "$ratio"
-    stop "$pid"
+    cpu[$server]=0
   done
+  for _ in $(seq 1 "$RUNS"); do
+    for server in $SERVERS; do
+      before=$(cpu_ms "${pid[$server]}")
+      read -r ms count < <(measure_axfr "${port[$server]}")
+      after=$(cpu_ms "${pid[$server]}")
+      walls[$server]="${walls[$server]:-} $ms"
+      cpu[$server]=$(( ${cpu[$server]} + after - before ))
+      records[$server]=$count
+    done
+  done
+  declare -A median_wall=()
+  for server in $SERVERS; do
+    median_wall[$server]=$(echo "${walls[$server]}" | tr ' ' '\n' | sed '/^$/d' | median)
+  done
+  for server in $SERVERS; do
+    ratio=$(awk -v a="${median_wall[$server]}" -v b="${median_wall[knotd]}" \
+              'BEGIN { printf "%.2f", a / b }')
+    printf "%-9s %-7s %9s %10s %12s %9s %9s\n" "$names" "$server" \
+      "${records[$server]}" "${median_wall[$server]}" \
+      "$(( ${cpu[$server]} / RUNS ))" "$(peak_rss_mb "${pid[$server]}")" \
+      "$ratio"
+  done
+  for server in $SERVERS; do
+    stop "${pid[$server]}"
+  done
+  unset port pid walls cpu records median_wall
 done
 
 # IXFR of the one-record change in the largest zone.
