@@ -56,7 +56,7 @@ std::unique_ptr<state::Store> open_store(const model::OperatorConfig& config) {
                                         SystemClock::instance(), options);
 }
 
-// One zone of `signet status`, whether or not the state knows it yet.
+// One zone of `signet status`, whether or not the state has it yet.
 struct ZoneRow {
   std::string tenant;
   std::string zone;

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -41,15 +42,47 @@ bool valid_tenant_name(const std::string& name) {
   return true;
 }
 
-// cpp-httplib's stop() does nothing until the serving thread has marked
-// itself running, so start() waits for that; otherwise a stop() right after
-// start() would leave the thread serving and join() would hang.
+// Waits until the serving thread has marked itself running. cpp-httplib's
+// stop() does nothing before that, so a stop() right after start() would
+// leave the thread serving and join() would hang.
 void wait_until_running(const httplib::Server& server) {
   using namespace std::chrono_literals;
   for (int i = 0; i < 5000 && !server.is_running(); ++i) {
     std::this_thread::sleep_for(1ms);
   }
 }
+
+// Allows at most kMaxPerSecond warnings per second, because anyone who can
+// reach the port can send failing webhooks. Counts the rest.
+class WarningLimiter {
+ public:
+  // Returns true when a warning may be logged now; `suppressed` receives
+  // the number dropped in the previous second, once.
+  bool allow(uint64_t& suppressed) {
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    suppressed = 0;
+    if (now - window_start_ >= std::chrono::seconds(1)) {
+      suppressed = dropped_;
+      dropped_ = 0;
+      logged_ = 0;
+      window_start_ = now;
+    }
+    if (logged_ < kMaxPerSecond) {
+      ++logged_;
+      return true;
+    }
+    ++dropped_;
+    return false;
+  }
+
+ private:
+  static constexpr int kMaxPerSecond = 20;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point window_start_;
+  int logged_ = 0;
+  uint64_t dropped_ = 0;
+};
 
 }  // namespace
 
@@ -67,6 +100,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<httplib::Server>> servers;
   std::vector<std::thread> threads;
   std::vector<uint16_t> ports;
+  WarningLimiter rejection_warnings;
 };
 
 void Server::Impl::add_routes(httplib::Server& server) {
@@ -125,8 +159,14 @@ void Server::Impl::handle_hook(const httplib::Request& request,
   response.status = result.status;
   response.set_content(result.reason + "\n", "text/plain");
   if (result.status != 200) {
-    spdlog::warn("webhook rejected: tenant={} peer={} status={} reason={}",
-                 tenant, request.remote_addr, result.status, result.reason);
+    uint64_t suppressed = 0;
+    if (rejection_warnings.allow(suppressed)) {
+      if (suppressed > 0) {
+        spdlog::warn("webhook rejections not logged: count={}", suppressed);
+      }
+      spdlog::warn("webhook rejected: tenant={} peer={} status={} reason={}",
+                   tenant, request.remote_addr, result.status, result.reason);
+    }
     return;
   }
   if (result.push) {

@@ -107,11 +107,11 @@ WebhookResult parse_push(const std::string& tenant, Forge forge,
 }
 
 WebhookResult check_signature(const std::string& expected_hex,
-                              const std::string& given, const char* header) {
-  if (given.empty()) {
+                              const std::string& received, const char* header) {
+  if (received.empty()) {
     return {401, std::string("missing ") + header + " header", std::nullopt};
   }
-  if (!constant_time_equal(lower(given), expected_hex)) {
+  if (!constant_time_equal(lower(received), expected_hex)) {
     return {401, std::string("wrong ") + header, std::nullopt};
   }
   return {200, "", std::nullopt};
@@ -169,13 +169,13 @@ WebhookResult verify_webhook(const std::string& tenant,
   WebhookResult check;
   switch (forge) {
     case Forge::kGitHub: {
-      std::string given = header("X-Hub-Signature-256");
-      if (!given.empty() && lower(given).rfind("sha256=", 0) != 0) {
+      std::string received = header("X-Hub-Signature-256");
+      if (!received.empty() && lower(received).rfind("sha256=", 0) != 0) {
         return {401, "X-Hub-Signature-256 does not start with sha256=",
                 std::nullopt};
       }
       check = check_signature(hmac_sha256_hex(*secret, body),
-                              given.empty() ? "" : given.substr(7),
+                              received.empty() ? "" : received.substr(7),
                               "X-Hub-Signature-256");
       break;
     }

@@ -738,12 +738,14 @@ StatusSnapshot Store::status() {
   Database& db = impl_->db;
   Transaction read(db, false);
   StatusSnapshot out;
+
   Statement zones =
       db.prepare("SELECT id, tenant, name FROM zones ORDER BY tenant, name");
   std::vector<std::tuple<int64_t, std::string, std::string>> rows;
   while (zones.step()) {
     rows.emplace_back(zones.integer(0), zones.text(1), zones.text(2));
   }
+
   for (const auto& [id, tenant, text] : rows) {
     std::optional<zone::Name> name = zone::Name::parse(text);
     if (!name) {
@@ -757,6 +759,7 @@ StatusSnapshot Store::status() {
     status.secondaries = impl_->secondaries(tenant, *name);
     out.zones.push_back(std::move(status));
   }
+
   Statement tenants = db.prepare(
       "SELECT DISTINCT tenant FROM rejections WHERE zone = '' ORDER BY tenant");
   std::vector<std::string> names;

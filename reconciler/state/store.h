@@ -127,6 +127,10 @@ struct StoreOptions {
 
 // The state database. Every method is one SQLite transaction, so after a
 // crash at any point the file holds either all of a change or none of it.
+// The last signed zone is kept inside the database (a BLOB of wire records
+// plus the diffs published after it) rather than in a file beside it, so it
+// commits in the same transaction as its version row and can never
+// disagree with it after a crash.
 // One Store may be used from many threads; calls are serialized by an
 // internal mutex. Several processes may open the same file (WAL mode);
 // writers wait up to `busy_timeout_ms` for each other.

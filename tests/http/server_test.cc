@@ -307,7 +307,7 @@ TEST_CASE("hook rejects other requests", "[http]") {
   // Verified, but not a push.
   CHECK(f.post_hook("acme", github("issues", kPushBody), kPushBody)->status ==
         400);
-  // A ping is answered but triggers nothing.
+  // A ping gets 200 but triggers nothing.
   CHECK(f.post_hook("acme", github("ping", "{}"), "{}")->status == 200);
   // Verified, but malformed.
   CHECK(f.post_hook("acme", github("push", "{not json"), "{not json")->status ==
@@ -347,10 +347,10 @@ TEST_CASE("server reports unusable address", "[http]") {
   RecordingSink sink;
   Server first(ServerOptions{{{"127.0.0.1", 0}}}, provider, sink);
   first.start();
-  uint16_t taken = first.ports().at(0);
-  Server second(ServerOptions{{{"127.0.0.1", taken}}}, provider, sink);
+  uint16_t busy_port = first.ports().at(0);
+  Server second(ServerOptions{{{"127.0.0.1", busy_port}}}, provider, sink);
   CHECK_THROWS_WITH(second.start(), "HTTP: cannot listen on 127.0.0.1:" +
-                                        std::to_string(taken));
+                                        std::to_string(busy_port));
   first.stop();
   first.stop();
 }
