@@ -95,6 +95,12 @@ void Reconciler::reject(const std::string& zone, const std::string& commit,
     spdlog::error("rejection not recorded: tenant={} commit={} error={}",
                   tenant(), commit, e.what());
   }
+  if (std::optional<zone::Name> origin = zone::Name::parse(zone)) {
+    auto it = zones_.find(*origin);
+    if (!zone.empty() && it != zones_.end()) {
+      it->second->rejected_since_publish = true;
+    }
+  }
   std::lock_guard lock(mutex_);
   counters_[zone].rejections++;
 }
@@ -162,11 +168,16 @@ bool Reconciler::reconcile_zone(const zone::LoadedTenant& loaded,
     slot->origin = origin;
   }
   ZoneState& state = *slot;
-  bool inputs_changed = first || fingerprint != state.policy_fingerprint ||
+  bool was_restored = !first && !state.policy_known;
+  // NOTE: the store keeps no policy, so a policy edited while the service
+  // was down takes effect with the zone's next change or refresh.
+  bool policy_changed =
+      !was_restored && fingerprint != state.policy_fingerprint;
+  bool inputs_changed = first || state.rejected_since_publish ||
+                        policy_changed ||
                         !same_data_ignoring_serial(*state.version.unsigned_zone,
                                                    loaded_zone.zone);
   bool peers_changed = !same_peers(peers, state.secondaries);
-  bool was_restored = !first && !state.policy_known;
 
   state.policy = policy;
   state.policy_fingerprint = fingerprint;
@@ -258,6 +269,7 @@ bool Reconciler::publish_zone(ZoneState& state,
     state.version = version;
     state.serial = serial;
     state.commit = commit;
+    state.rejected_since_publish = false;
     append_journal(state, diff);
     publish_current(state);
 

@@ -26,6 +26,10 @@ struct Reconciler::ZoneState {
   std::vector<transfer::SecondaryPeer> secondaries;
   std::vector<std::shared_ptr<const zone::ZoneDiff>> journal;
   state::CommitInfo commit;
+  // A commit for this zone was rejected after the published version, so
+  // the next good commit is published with a new serial even when its data
+  // equals the published version (a revert), and status names that commit.
+  bool rejected_since_publish = false;
 };
 
 }  // namespace signet::service

@@ -136,6 +136,29 @@ TEST_CASE("reconciler rejects broken zone with location") {
   CHECK_FALSE(r->reason.empty());
 }
 
+TEST_CASE("reconciler publishes fix after rejection") {
+  Harness h;
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));
+  h.repo.commit("Add example.com");
+  h.open();
+  REQUIRE(h.reconciler->run_once(false) == 1);
+  h.repo.write("zones/example.com.yaml",
+               zone_yaml("example.com", 3, "  bad:\n    A: 300.1.1.1\n"));
+  h.repo.commit("Break example.com");
+  REQUIRE(h.reconciler->run_once(false) == 0);
+
+  // The fix restores the published data; it still gets its own serial so
+  // the published version names the commit that fixed the zone.
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));
+  std::string fix = h.repo.commit("Fix example.com");
+  CHECK(h.reconciler->run_once(false) == 1);
+
+  std::optional<state::Version> v = h.latest("example.com.");
+  REQUIRE(v);
+  CHECK(v->serial == 2);
+  CHECK(v->commit.id == fix);
+}
+
 TEST_CASE("reconciler publishes revert with higher serial") {
   Harness h;
   h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in secondary for the benchmark: answers NOTIFY on a loopback
+"""A stand-in secondary for the benchmark: responds to NOTIFY on a loopback
 UDP port and appends "<unix time> <zone>" for each one to a file."""
 import socket
 import struct

@@ -106,7 +106,7 @@ stop_signet() {
   wait "$signet_pid" || true
 }
 
-published() { grep -c "zone published" "$1" || true; }
+published() { grep -c "zone published: " "$1" || true; }
 
 # wait_published LOG COUNT TIMEOUT_SECONDS
 wait_published() {
@@ -152,7 +152,7 @@ one_change() {
   echo "$label: names=$names first_publish_s=$first_publish" \
     "commit_to_notify_s=$(elapsed "$t1" "$t0")" \
     "peak_rss_kib=$(peak_memory_kib "$signet_pid")"
-  grep "zone published" "$log" | tail -n 1 | sed 's/^/  /'
+  grep "zone published: " "$log" | tail -n 1 | sed 's/^/  /'
   stop_signet
 }
 
