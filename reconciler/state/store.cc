@@ -158,6 +158,8 @@ struct Store::Impl {
                                           const std::string& zone);
   std::vector<SecondaryState> secondaries(const std::string& tenant,
                                           const zone::Name& zone);
+  std::vector<zone::ZoneDiff> journal(const std::string& tenant,
+                                      const zone::Name& zone);
 
   std::mutex mutex;
   Database db;
@@ -574,20 +576,19 @@ std::optional<zone::ZoneDiff> Store::diff_to(const std::string& tenant,
   return diff;
 }
 
-std::vector<zone::ZoneDiff> Store::journal(const std::string& tenant,
-                                           const zone::Name& zone) {
-  std::lock_guard lock(impl_->mutex);
-  Statement row = impl_->db.prepare(
+std::vector<zone::ZoneDiff> Store::Impl::journal(const std::string& tenant,
+                                                 const zone::Name& zone) {
+  Statement row = db.prepare(
       "SELECT diff FROM (SELECT id, diff FROM versions "
       "WHERE zone_id = (SELECT id FROM zones WHERE tenant = ? AND name = ?) "
       "AND diff IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id");
   row.bind(1, tenant).bind(2, zone.text());
-  row.bind(3, static_cast<int64_t>(std::max(impl_->options.journal_depth, 0)));
+  row.bind(3, static_cast<int64_t>(std::max(options.journal_depth, 0)));
   std::vector<zone::ZoneDiff> out;
   while (row.step()) {
     std::optional<zone::ZoneDiff> diff = decode_diff(row.blob(0));
     if (!diff) {
-      throw StoreError("state database " + path() +
+      throw StoreError("state database " + db.path() +
                        ": corrupt journal entry for zone " + zone.text());
     }
     out.push_back(std::move(*diff));
@@ -595,16 +596,27 @@ std::vector<zone::ZoneDiff> Store::journal(const std::string& tenant,
   return out;
 }
 
+std::vector<zone::ZoneDiff> Store::journal(const std::string& tenant,
+                                           const zone::Name& zone) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->journal(tenant, zone);
+}
+
 std::optional<std::vector<zone::ZoneDiff>> Store::journal_from(
     const std::string& tenant, const zone::Name& zone, uint32_t from_serial) {
-  std::vector<zone::ZoneDiff> all = journal(tenant, zone);
-  std::optional<Version> last = latest_version(tenant, zone);
+  std::lock_guard lock(impl_->mutex);
+  // One read transaction, so the journal and the newest serial agree.
+  Transaction read(impl_->db, false);
+  int64_t id = impl_->zone_id(tenant, zone.text(), false);
+  std::optional<Version> last =
+      id != 0 ? impl_->latest(id, tenant, zone) : std::nullopt;
   if (!last) {
     return std::nullopt;
   }
   if (last->serial == from_serial) {
     return std::vector<zone::ZoneDiff>{};
   }
+  std::vector<zone::ZoneDiff> all = impl_->journal(tenant, zone);
   for (size_t i = 0; i < all.size(); ++i) {
     if (all[i].from_serial != from_serial) {
       continue;
