@@ -1,4 +1,4 @@
-// Each file in tests/data/validate/<kind>/ holds one defect; the table
+// Each file in tests/data/validate/<kind>/ contains one defect, and the table
 // lists the exact messages it must produce.
 #include <catch2/catch.hpp>
 #include <filesystem>
