@@ -1,5 +1,8 @@
 #include "zone/build.h"
 
+#include <arpa/inet.h>
+
+#include <charconv>
 #include <set>
 
 #include "model/record_forms.h"
@@ -72,6 +75,54 @@ bool is_signer_type(RrType type) {
   return type == rrtype::RRSIG || type == rrtype::NSEC ||
          type == rrtype::NSEC3 || type == rrtype::NSEC3PARAM ||
          type == rrtype::DNSKEY;
+}
+
+// Encodes the most common RDATA without ldns, which costs about 20
+// microseconds a record. Returns nullopt when `text` is not in the simple
+// form handled here, and the caller falls back to parse_rdata(), so the
+// result is the same canonical wire form either way.
+std::optional<std::string> parse_simple_rdata(RrType type,
+                                              const std::string& text,
+                                              const Name& origin) {
+  auto plain = [](std::string_view s) {
+    return !s.empty() && s.find_first_of(" \t\n\"();") == std::string::npos;
+  };
+  if (type == rrtype::A || type == rrtype::AAAA) {
+    unsigned char buf[16];
+    int family = type == rrtype::A ? AF_INET : AF_INET6;
+    if (!plain(text) || inet_pton(family, text.c_str(), buf) != 1) {
+      return std::nullopt;
+    }
+    return std::string(reinterpret_cast<char*>(buf),
+                       type == rrtype::A ? 4 : 16);
+  }
+  if (type == rrtype::NS || type == rrtype::CNAME || type == rrtype::PTR) {
+    std::optional<Name> name =
+        plain(text) ? Name::parse(text, origin) : std::nullopt;
+    return name ? std::optional<std::string>(name->wire()) : std::nullopt;
+  }
+  if (type == rrtype::MX) {
+    size_t space = text.find(' ');
+    if (space == std::string::npos) {
+      return std::nullopt;
+    }
+    std::string_view exchange = std::string_view(text).substr(space + 1);
+    unsigned preference = 0;
+    auto [end, ec] =
+        std::from_chars(text.data(), text.data() + space, preference);
+    if (ec != std::errc() || end != text.data() + space || preference > 65535 ||
+        !plain(exchange)) {
+      return std::nullopt;
+    }
+    std::optional<Name> name = Name::parse(exchange, origin);
+    if (!name) {
+      return std::nullopt;
+    }
+    std::string out(1, static_cast<char>(preference >> 8));
+    out.push_back(static_cast<char>(preference & 0xff));
+    return out + name->wire();
+  }
+  return std::nullopt;
 }
 
 class ZoneBuilder {
@@ -273,9 +324,12 @@ class ZoneBuilder {
     if (!names_ok) {
       return std::nullopt;
     }
-    std::string problem;
     std::optional<std::string> rdata =
-        parse_rdata(type, value.rdata, origin_, &problem);
+        parse_simple_rdata(type, value.rdata, origin_);
+    if (rdata) {
+      return rdata;
+    }
+    rdata = parse_rdata(type, value.rdata, origin_);
     if (!rdata) {
       diagnostics_.error(value.location, type_text + " value '" + value.rdata +
                                              "' is invalid; write " +

@@ -257,3 +257,51 @@ TEST_CASE("zone to YAML drops signer records", "[to_yaml]") {
 
 }  // namespace
 }  // namespace signet::zone
+
+namespace signet::zone {
+namespace {
+
+TEST_CASE("simple RDATA matches ldns encoding", "[build]") {
+  // build_zone encodes these forms itself; ldns must agree on every one.
+  struct Case {
+    RrType type;
+    const char* text;
+  };
+  const Case cases[] = {
+      {rrtype::A, "192.0.2.1"},
+      {rrtype::AAAA, "2001:DB8::1"},
+      {rrtype::AAAA, "::ffff:192.0.2.1"},
+      {rrtype::NS, "NS1.Example.NET."},
+      {rrtype::NS, "ns1"},
+      {rrtype::CNAME, "a\\.b.example.net."},
+      {rrtype::CNAME, "@"},
+      {rrtype::PTR, "Host\\065.example.net."},
+      {rrtype::MX, "10 MAIL"},
+      {rrtype::MX, "65535 ."},
+      {rrtype::MX, "0 mail.example.net."},
+  };
+  Name origin = *Name::parse("Example.com.");
+  for (const Case& c : cases) {
+    INFO(type_name(c.type) << " " << c.text);
+    std::string yaml = std::string("zone: example.com\n") +
+                       "soa: {primary: ns.example.net.}\n" +
+                       "records:\n  x:\n    " + type_name(c.type) + ": '" +
+                       c.text + "'\n";
+    model::Diagnostics diagnostics;
+    std::optional<model::ZoneFile> file =
+        model::parse_zone_file("simple.yaml", yaml, diagnostics);
+    REQUIRE(file.has_value());
+    std::optional<Zone> zone =
+        build_zone(*file, model::default_policy(), diagnostics);
+    REQUIRE(zone.has_value());
+    REQUIRE_FALSE(diagnostics.has_errors());
+    const Rrset* rrset = zone->find(*Name::parse("x.example.com."), c.type);
+    REQUIRE(rrset != nullptr);
+    std::optional<std::string> expected = parse_rdata(c.type, c.text, origin);
+    REQUIRE(expected.has_value());
+    CHECK(rrset->rdatas.at(0) == *expected);
+  }
+}
+
+}  // namespace
+}  // namespace signet::zone
