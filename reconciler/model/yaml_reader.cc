@@ -31,6 +31,9 @@ std::string quoting_hint(const std::string& text, int line, int column) {
     return std::string("; '") + c +
            "' cannot start a plain YAML value, so quote it: \"" + c + "\"";
   }
+  if (c == '*') {
+    return "; '*' starts a YAML alias, so quote a wildcard name: \"*.example\"";
+  }
   return "";
 }
 

@@ -155,6 +155,9 @@ const DefectCase kZoneCases[] = {
     {"zone/unquoted-at-sign.yaml",
      {"unquoted-at-sign.yaml:3:3: error: invalid YAML: unknown token; '@' "
       "cannot start a plain YAML value, so quote it: \"@\""}},
+    {"zone/unquoted-wildcard.yaml",
+     {"unquoted-wildcard.yaml:5:3: error: invalid YAML: end of map not found; "
+      "'*' starts a YAML alias, so quote a wildcard name: \"*.example\""}},
     {"zone/value-and-values.yaml",
      {"value-and-values.yaml:9:7: error: A has both 'value' and 'values'; keep "
       "one"}},
