@@ -26,12 +26,12 @@ bool is_apex_soa(const zone::Rr& rr, const zone::Name& origin) {
   return rr.type == zone::rrtype::SOA && rr.owner == origin;
 }
 
-// Octets the TSIG record adds to a message signed by `signer`'s key; an
-// upper bound, because the key name is unknown here.
+// An upper bound on the octets a TSIG record adds to a message: a 255-octet
+// key name, the longest algorithm name, the fixed fields and a 64-octet MAC.
 constexpr size_t kTsigReserve = 255 + 26 + 32 + 64;
 
-// Nodes ahead of the cursor whose RRsets and RDATA are loaded into the
-// cache early: the walk is bound by memory latency, not by computation.
+// How many nodes ahead of the cursor the walk prefetches. Profiles show the
+// walk waiting on memory, not on computation.
 constexpr size_t kPrefetchDistance = 8;
 
 void prefetch_node(const std::vector<zone::Node>& nodes, size_t index) {
