@@ -349,21 +349,29 @@ class ZoneBuilder {
 }  // namespace
 
 void RecordLocations::set(const Name& owner, RrType type,
-                          model::Location location) {
-  owners_.emplace(owner, location);
-  rrsets_[{owner, type}] = std::move(location);
+                          const model::Location& location) {
+  file_ = location.file;
+  Position position{location.line, location.column};
+  owners_.emplace(owner, position);
+  rrsets_[{owner, type}] = position;
 }
 
-void RecordLocations::set_owner(const Name& owner, model::Location location) {
-  owners_.emplace(owner, std::move(location));
+void RecordLocations::set_owner(const Name& owner,
+                                const model::Location& location) {
+  file_ = location.file;
+  owners_.emplace(owner, Position{location.line, location.column});
+}
+
+model::Location RecordLocations::at(Position position) const {
+  return model::Location{file_, position.line, position.column};
 }
 
 model::Location RecordLocations::find(const Name& owner, RrType type) const {
   if (auto it = rrsets_.find({owner, type}); it != rrsets_.end()) {
-    return it->second;
+    return at(it->second);
   }
   if (auto it = owners_.find(owner); it != owners_.end()) {
-    return it->second;
+    return at(it->second);
   }
   return fallback_;
 }

@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "model/diagnostic.h"
@@ -19,10 +21,11 @@ namespace signet::zone {
 // Positions of the RRsets of a built zone in its YAML file, for messages.
 class RecordLocations {
  public:
-  void set(const Name& owner, RrType type, model::Location location);
+  // Records an RRset's position. All positions must be in one file.
+  void set(const Name& owner, RrType type, const model::Location& location);
 
   // Sets where an owner name is reported when it has no position yet.
-  void set_owner(const Name& owner, model::Location location);
+  void set_owner(const Name& owner, const model::Location& location);
 
   // The RRset's position; falls back to the owner's, then to the zone
   // key's, when the RRset is not in the file (the SOA, for one).
@@ -37,8 +40,24 @@ class RecordLocations {
   }
 
  private:
-  std::map<std::pair<Name, RrType>, model::Location> rrsets_;
-  std::map<Name, model::Location> owners_;
+  // Positions are kept as line and column only, because every position
+  // of one zone is in the same file: a copy of the file name per record
+  // would dominate the memory of a large zone.
+  struct Position {
+    int line = 0;
+    int column = 0;
+  };
+  struct RrsetKeyHash {
+    size_t operator()(const std::pair<Name, RrType>& key) const {
+      return NameHash()(key.first) * 31 + key.second;
+    }
+  };
+
+  model::Location at(Position position) const;
+
+  std::unordered_map<std::pair<Name, RrType>, Position, RrsetKeyHash> rrsets_;
+  std::unordered_map<Name, Position, NameHash> owners_;
+  std::string file_;
   model::Location fallback_;
 };
 
