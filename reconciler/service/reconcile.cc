@@ -213,6 +213,9 @@ UnixTime Reconciler::restored_refresh_due(const ZoneState& state) {
                      : expiry - state.policy.signature_refresh;
 }
 
+// NOTE: key events (a rollover step coming due) wake the loop only when
+// the signer folds them into SignedVersion::refresh_due, because the
+// signer exposes no separate key schedule.
 int Reconciler::resign_due() {
   UnixTime now = context_.clock->now();
   int published = 0;
