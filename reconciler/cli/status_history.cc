@@ -377,7 +377,9 @@ void add_status_history_commands(CLI::App& app, int& exit_code) {
       ->add_option("--config", status_options->config,
                    "Operator configuration file (signet.yaml)")
       ->required();
-  status->add_option("--format", status_options->format, "Output format")
+  status
+      ->add_option("--format", status_options->format,
+                   "Output format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   status->callback([status_options, &exit_code] {
     exit_code = guarded([&] {

@@ -20,15 +20,16 @@ struct sqlite3;
 
 namespace signet::state {
 
-// Raised for every SQLite failure (open, schema, I/O, constraint). The
-// message names the database file and the statement's purpose.
+// Raised for every SQLite failure (open, schema, I/O, constraint), for
+// corrupt stored data, and for a publish that would regress the serial.
+// The message names the database file or the tenant and zone.
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// The Git commit a version was built from. Empty for versions made without
-// a commit, such as a signature refresh (those carry the previous commit).
+// The Git commit a version was built from. A version made without a new
+// commit, such as a signature refresh, carries the previous commit.
 struct CommitInfo {
   std::string id;  // full hex object id
   std::string author;
@@ -45,14 +46,14 @@ struct Version {
   UnixTime publish_time = 0;
   UnixTime signature_expiry = 0;  // earliest RRSIG expiration; 0 if unknown
   std::string reason;             // "commit", "refresh", "key change", ...
-  bool has_diff = false;          // the journal still holds its diff
+  bool has_diff = false;          // the journal still contains its diff
 };
 
-// What record_publish() stores. `signed_zone` is the complete signed zone
-// at `serial`. `diff` is the change from the previously published version
-// (RFC 1995 order) or null for the first version of a zone. A null diff
-// on a later version clears the zone's journal, since IXFR can then only
-// start at this version.
+// The input of record_publish(). `signed_zone` is the complete signed zone;
+// its SOA serial is the version's serial. `diff` is the change from the
+// previously published version (RFC 1995 order), or null for the first
+// version of a zone. A null diff on a later version clears the zone's
+// journal, because IXFR can then start only at this version.
 struct PublishRequest {
   std::string tenant;
   const zone::Zone* signed_zone = nullptr;
