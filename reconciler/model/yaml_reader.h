@@ -36,16 +36,16 @@ class YamlReader {
   // Parses `text`. A syntax error is reported at its position and returns
   // nullopt. An empty document is an empty mapping.
   // NOTE: yaml-cpp 0.7's node tree takes about 57 times the text's size
-  // (238 MB for a 4 MB zone of 100,000 names, measured on a 2-core
-  // machine), so a million-name zone needs over 2 GB. Reading parser
-  // events (YAML::Parser with an EventHandler) would avoid the tree.
+  // (238 MB peak for a generated 4 MB zone of 100,000 names), so a
+  // million-name zone needs over 2 GB. Reading parser events
+  // (YAML::Parser with an EventHandler) would avoid the tree.
   std::optional<YAML::Node> load(const std::string& text);
 
-  // The 1-based position of `node` in this file.
+  // Returns the 1-based position of `node` in this file.
   Location at(const YAML::Node& node) const;
 
-  // The entries of a mapping in file order, after reporting duplicate keys
-  // and keys not in `allowed` (with a "did you mean" suggestion). Only the
+  // Returns the entries of a mapping in file order, after reporting duplicate
+  // keys and keys not in `allowed` (with a "did you mean" suggestion). Only the
   // first of duplicated keys and only allowed keys are returned. Reports
   // and returns an empty list when `node` is not a mapping. `what` names
   // the mapping in messages ("the zone file", "soa").
@@ -53,42 +53,43 @@ class YamlReader {
                                  std::string_view what,
                                  const std::vector<std::string_view>& allowed);
 
-  // The entries of a mapping whose keys are free-form (owner names,
-  // secondary names); reports duplicates only.
+  // Returns the entries of a mapping whose keys are free-form (owner names,
+  // secondary names), after reporting duplicate keys.
   std::vector<YamlEntry> free_entries(const YAML::Node& node,
                                       const Location& where,
                                       std::string_view what);
 
-  // A mapping's items as a list: a sequence gives its items, any other
-  // node gives itself as the only item.
+  // Returns the items of a sequence, or `node` itself as the only item
+  // when it is not a sequence.
   std::vector<std::pair<YAML::Node, Location>> items(const YAML::Node& node,
                                                      const Location& where);
 
-  // A non-empty scalar. `what` names the value in messages.
+  // Reads a non-empty scalar. `what` names the value in messages.
   std::optional<std::string> text(const YAML::Node& node, const Location& where,
                                   std::string_view what);
 
-  // A scalar that may be empty (an empty string or an empty value).
+  // Reads a scalar that may be empty (an empty string or an empty value).
   std::optional<std::string> optional_text(const YAML::Node& node,
                                            const Location& where,
                                            std::string_view what);
 
-  // A decimal integer in [min, max].
+  // Reads a decimal integer in [min, max].
   std::optional<int64_t> integer(const YAML::Node& node, const Location& where,
                                  std::string_view what, int64_t min,
                                  int64_t max);
 
-  // A duration in seconds: plain seconds, or a number with a unit s, m, h,
-  // d or w, or several of them ("1h30m"). Must lie in [min, max].
+  // Reads a duration in seconds: plain seconds, or a number with a unit s, m,
+  // h, d or w, or several of them ("1h30m"). Must lie in [min, max].
   std::optional<int64_t> duration(const YAML::Node& node, const Location& where,
                                   std::string_view what, int64_t min,
                                   int64_t max);
 
-  // true/false (also yes/no, on/off).
+  // Reads true or false (also yes/no, on/off).
   std::optional<bool> boolean(const YAML::Node& node, const Location& where,
                               std::string_view what);
 
-  // A list of non-empty scalars; a single scalar counts as a list of one.
+  // Reads a list of non-empty scalars. A single scalar counts as a list of
+  // one.
   std::vector<std::pair<std::string, Location>> text_list(
       const YAML::Node& node, const Location& where, std::string_view what);
 
@@ -121,7 +122,7 @@ std::optional<int64_t> parse_duration(std::string_view text,
 std::string closest_match(std::string_view word,
                           const std::vector<std::string_view>& candidates);
 
-// "a, b and c" for messages.
+// Joins words as "a, b and c" for messages.
 std::string join_list(const std::vector<std::string_view>& words);
 std::string join_list(const std::vector<std::string>& words);
 
