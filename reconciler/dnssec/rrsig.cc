@@ -49,7 +49,7 @@ void append_signed_records(const zone::Name& owner, const zone::Rrset& rrset,
 }
 
 bool parse_rrsig_fields(std::string_view rdata, RrsigFields& f) {
-  if (rdata.size() < 18) {
+  if (rdata.size() < 19) {  // fixed fields and at least the root name
     return false;
   }
   f.type_covered = static_cast<zone::RrType>(get32(rdata, 0) >> 16);
@@ -58,7 +58,9 @@ bool parse_rrsig_fields(std::string_view rdata, RrsigFields& f) {
   f.original_ttl = get32(rdata, 4);
   f.expiration = get32(rdata, 8);
   f.inception = get32(rdata, 12);
-  f.key_tag = static_cast<uint16_t>(get32(rdata, 14) >> 16);
+  f.key_tag =
+      static_cast<uint16_t>((static_cast<unsigned char>(rdata[16]) << 8) |
+                            static_cast<unsigned char>(rdata[17]));
   return true;
 }
 

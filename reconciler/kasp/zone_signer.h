@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "dnssec/key_store.h"
+#include "kasp/key_schedule.h"
 #include "model/policy.h"
 #include "zone/zone.h"
 
@@ -36,10 +37,20 @@ class ZoneSigner {
                      const model::Policy& policy,
                      const SignedVersion* previous);
 
+  // When `current` next needs signing again: the earliest of its
+  // signature refresh time and the next key event; the scheduler calls
+  // sign() then.
+  UnixTime next_event_time(const model::Policy& policy,
+                           const SignedVersion& current);
+
+  // The key schedule, for recording what the parent serves.
+  KeySchedule& schedule() { return schedule_; }
+
  private:
   dnssec::KeyStore& keys_;
   const Clock& clock_;
   unsigned threads_;
+  KeySchedule schedule_;
 };
 
 }  // namespace signet::kasp

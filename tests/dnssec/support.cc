@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <random>
 #include <stdexcept>
@@ -144,6 +145,12 @@ std::string verify_zone(const zone::Zone& zone, const fs::path& folder,
   CommandResult r = run_command(ldns);
   if (r.status != 0) {
     return ldns + "\n" + r.output;
+  }
+  // dnssec-verify checks signature times against the system clock (BIND
+  // 9.18 has no option for another time, and hangs under faketime), so it
+  // runs only when `when` is close to now.
+  if (std::abs(when - static_cast<int64_t>(std::time(nullptr))) > 600) {
+    return "";
   }
   // dnssec-verify asks for a non-SEP key per algorithm unless -z says the
   // zone is signed with SEP keys (CSKs) alone.
