@@ -20,6 +20,7 @@ struct ImportOptions {
   std::optional<uint32_t> ttl;
   std::string output;
   std::string policy = "default";
+  bool check_only = false;
   std::string master_file;
 };
 
@@ -93,6 +94,9 @@ int run_import(const ImportOptions& options) {
     return kExitInvalid;
   }
 
+  if (options.check_only) {
+    return kExitOk;
+  }
   if (size_t stripped = strip_signing_records(*zone)) {
     std::cerr << "signet import: note: dropped " << stripped
               << " DNSSEC record(s) (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, "
@@ -154,6 +158,8 @@ void add_import_export_commands(CLI::App& app, int& exit_code) {
                      "before them; also the YAML default TTL");
   import->add_option("--policy", import_options->policy,
                      "DNSSEC policy name written to the YAML");
+  import->add_flag("--check", import_options->check_only,
+                   "Only read and check the master file; write no YAML");
   import->add_option("--output", import_options->output,
                      "Write the YAML to this file instead of standard output");
   import->callback([import_options, &exit_code]() {

@@ -1,11 +1,14 @@
 #include "zone/masterfile.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 #include "base/file.h"
 #include "zone/masterfile_lexer.h"
@@ -23,11 +26,11 @@ constexpr uint64_t kMaxTtl = 2147483647;
 // Nesting limit for $INCLUDE, well above what real zones use.
 constexpr int kMaxIncludeDepth = 16;
 
-std::string rrset_key(const Name& owner, RrType type) {
-  std::string key = owner.wire();
-  key.push_back(static_cast<char>(type >> 8));
-  key.push_back(static_cast<char>(type & 0xff));
-  return key;
+// A 64-bit hash of owner and type. Two RRsets colliding would only make a
+// message point at the wrong line.
+uint64_t rrset_hash(const Name& owner, RrType type) {
+  uint64_t value = std::hash<std::string>()(owner.wire());
+  return (value * 1000003u) ^ type;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -121,6 +124,102 @@ std::optional<uint16_t> parse_class(std::string_view text) {
   return std::nullopt;
 }
 
+// Parses a decimal number up to `max`; nullopt otherwise.
+std::optional<uint32_t> parse_number(std::string_view text, uint32_t max) {
+  if (text.empty() || text.size() > 10) {
+    return std::nullopt;
+  }
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > max) {
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(value);
+}
+
+void append_u16(std::string& out, uint32_t value) {
+  out.push_back(static_cast<char>(value >> 8));
+  out.push_back(static_cast<char>(value & 0xff));
+}
+
+// Parses the RDATA of the most common types without ldns, giving the
+// same canonical wire form as parse_rdata (names lower-cased, as RFC 4034
+// section 6.2 requires for these types). Returns nullopt for any other
+// type or any input it does not accept, so parse_rdata handles it and
+// words the error.
+std::optional<std::string> parse_common_rdata(RrType type,
+                                              const std::vector<Token>& tokens,
+                                              size_t first,
+                                              const Name& origin) {
+  size_t count = tokens.size() - first;
+  auto text = [&](size_t i) { return tokens[first + i].text; };
+  for (size_t i = 0; i < count; ++i) {
+    if (tokens[first + i].quoted) {
+      return std::nullopt;
+    }
+  }
+  auto name_wire = [&](std::string_view name) -> std::optional<std::string> {
+    auto parsed = Name::parse(name, origin);
+    return parsed ? std::optional<std::string>(parsed->wire()) : std::nullopt;
+  };
+  switch (type) {
+    case rrtype::A: {
+      unsigned char address[4];
+      std::string copy(text(0));
+      if (count != 1 || inet_pton(AF_INET, copy.c_str(), address) != 1) {
+        return std::nullopt;
+      }
+      return std::string(reinterpret_cast<char*>(address), 4);
+    }
+    case rrtype::AAAA: {
+      unsigned char address[16];
+      std::string copy(text(0));
+      if (count != 1 || inet_pton(AF_INET6, copy.c_str(), address) != 1) {
+        return std::nullopt;
+      }
+      return std::string(reinterpret_cast<char*>(address), 16);
+    }
+    case rrtype::NS:
+    case rrtype::CNAME:
+    case rrtype::PTR:
+    case rrtype::DNAME:
+      return count == 1 ? name_wire(text(0)) : std::nullopt;
+    case rrtype::MX: {
+      auto preference =
+          count == 2 ? parse_number(text(0), 65535) : std::nullopt;
+      auto exchange = preference ? name_wire(text(1)) : std::nullopt;
+      if (!exchange) {
+        return std::nullopt;
+      }
+      std::string out;
+      append_u16(out, *preference);
+      return out + *exchange;
+    }
+    case rrtype::SRV: {
+      if (count != 4) {
+        return std::nullopt;
+      }
+      std::string out;
+      for (size_t i = 0; i < 3; ++i) {
+        auto number = parse_number(text(i), 65535);
+        if (!number) {
+          return std::nullopt;
+        }
+        append_u16(out, *number);
+      }
+      auto target = name_wire(text(3));
+      return target ? std::optional<std::string>(out + *target) : std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 uint64_t hash_record(const Name& owner, RrType type, const std::string& rdata) {
   std::hash<std::string_view> h;
   uint64_t value = h(owner.wire());
@@ -131,27 +230,47 @@ uint64_t hash_record(const Name& owner, RrType type, const std::string& rdata) {
 
 }  // namespace
 
+uint32_t MasterFileLocations::file_index(const std::string& file) {
+  auto it = std::find(files_.begin(), files_.end(), file);
+  if (it == files_.end()) {
+    it = files_.insert(files_.end(), file);
+  }
+  return static_cast<uint32_t>(it - files_.begin());
+}
+
+model::Location MasterFileLocations::location_of(
+    const Position& position) const {
+  return {files_[position.file], static_cast<int>(position.line),
+          static_cast<int>(position.column)};
+}
+
 void MasterFileLocations::note(const Name& owner, RrType type,
                                const model::Location& location) {
-  auto file = std::find(files_.begin(), files_.end(), location.file);
-  if (file == files_.end()) {
-    file = files_.insert(files_.end(), location.file);
-  }
-  positions_.try_emplace(rrset_key(owner, type),
-                         Position{static_cast<uint32_t>(file - files_.begin()),
-                                  static_cast<uint32_t>(location.line),
-                                  static_cast<uint32_t>(location.column), 0});
+  positions_.push_back(Position{rrset_hash(owner, type),
+                                file_index(location.file),
+                                static_cast<uint32_t>(location.line),
+                                static_cast<uint32_t>(location.column),
+                                static_cast<uint32_t>(positions_.size())});
+  sorted_ = false;
 }
 
 model::Location MasterFileLocations::find(const Name& owner,
                                           RrType type) const {
-  auto it = positions_.find(rrset_key(owner, type));
-  if (it == positions_.end()) {
+  auto by_key = [](const Position& a, const Position& b) {
+    return a.key != b.key ? a.key < b.key : a.order < b.order;
+  };
+  if (!sorted_) {
+    std::sort(positions_.begin(), positions_.end(), by_key);
+    sorted_ = true;
+  }
+  Position wanted{rrset_hash(owner, type), 0, 0, 0, 0};
+  auto it =
+      std::lower_bound(positions_.begin(), positions_.end(), wanted, by_key);
+  if (it == positions_.end() || it->key != wanted.key) {
     // Missing data, such as an absent SOA, is reported against the file.
     return files_.empty() ? model::Location{} : model::Location{files_[0]};
   }
-  const Position& p = it->second;
-  return {files_[p.file], static_cast<int>(p.line), static_cast<int>(p.column)};
+  return location_of(*it);
 }
 
 SourceMap MasterFileLocations::as_source_map() const {
@@ -170,7 +289,7 @@ class MasterFileReader {
                  const Name& origin);
   void read_top_level(std::string_view text, const std::string& path,
                       const Name& origin);
-  void report_duplicates(const std::vector<Zone::Merge>& merges);
+  void report_merges(const std::vector<Zone::Merge>& merges);
   MasterFileLocations& locations() { return locations_; }
 
  private:
@@ -178,13 +297,6 @@ class MasterFileReader {
     uint32_t file_index = 0;
     Name origin;
     std::optional<Name> last_owner;
-  };
-  struct RecordPosition {
-    uint64_t hash;
-    uint32_t file;
-    uint32_t line;
-    uint32_t column;
-    uint32_t order;
   };
 
   void read_entry(const Entry& entry, FileState& state);
@@ -211,7 +323,13 @@ class MasterFileReader {
   std::vector<std::string> include_stack_;  // canonical paths being read
   std::optional<uint32_t> default_ttl_;     // from $TTL
   std::optional<uint32_t> last_ttl_;        // last TTL written on a record
-  std::vector<RecordPosition> records_;     // for finding duplicates
+  // Per record, in the order of locations_.positions_: a hash of the
+  // whole record, to find duplicates, and its TTL, to find TTL conflicts.
+  std::vector<uint64_t> record_hashes_;
+  std::vector<uint32_t> ttls_;
+
+  void report_duplicates();
+  void report_ttl_conflicts(const std::vector<Zone::Merge>& merges);
 };
 
 void MasterFileReader::read_text(std::string_view text, const std::string& path,
@@ -224,9 +342,11 @@ void MasterFileReader::read_text(std::string_view text, const std::string& path,
     locations_.files_.resize(files_.size());
   }
   locations_.files_[state.file_index] = path;
-  if (records_.empty()) {
-    locations_.positions_.reserve(text.size() / 48);
-    records_.reserve(text.size() / 32);
+  if (ttls_.empty()) {
+    size_t expected_records = text.size() / 32;
+    locations_.positions_.reserve(expected_records);
+    record_hashes_.reserve(expected_records);
+    ttls_.reserve(expected_records);
   }
 
   Lexer lexer(text);
@@ -487,6 +607,10 @@ void MasterFileReader::read_record(const Entry& entry, FileState& state) {
               " has no RDATA; write its data after the type");
     return;
   }
+  if (auto fast = parse_common_rdata(*type, entry.tokens, i, state.origin)) {
+    add_record(*owner, *type, *ttl, std::move(*fast), first, state);
+    return;
+  }
   std::string rdata_text;
   for (size_t k = i; k < entry.tokens.size(); ++k) {
     if (k > i) {
@@ -506,55 +630,84 @@ void MasterFileReader::read_record(const Entry& entry, FileState& state) {
 void MasterFileReader::add_record(const Name& owner, RrType type, uint32_t ttl,
                                   std::string rdata, const Token& at,
                                   FileState& state) {
-  auto [it, inserted] = locations_.positions_.try_emplace(
-      rrset_key(owner, type),
-      MasterFileLocations::Position{state.file_index, at.line, at.column, ttl});
-  // RRSIGs covering different types have their own TTLs (RFC 4034
-  // section 3) but share one RRset in Zone, so they are not compared.
-  if (!inserted && it->second.ttl != ttl && type != rrtype::RRSIG) {
-    const auto& first = it->second;
-    error(state, at,
-          "TTL " + std::to_string(ttl) + " of this " + owner.text() + " " +
-              type_name(type) + " record differs from TTL " +
-              std::to_string(first.ttl) + " of the same RRset at " +
-              files_[first.file] + ":" + std::to_string(first.line) +
-              "; give every record of an RRset the same TTL (RFC 2181 "
-              "section 5.2)");
-    return;
-  }
-  records_.push_back(RecordPosition{hash_record(owner, type, rdata),
-                                    state.file_index, at.line, at.column,
-                                    static_cast<uint32_t>(records_.size())});
+  locations_.positions_.push_back(MasterFileLocations::Position{
+      rrset_hash(owner, type), state.file_index, at.line, at.column,
+      static_cast<uint32_t>(ttls_.size())});
+  locations_.sorted_ = false;
+  record_hashes_.push_back(hash_record(owner, type, rdata));
+  ttls_.push_back(ttl);
   zone_.add(owner, type, ttl, std::move(rdata));
 }
 
-void MasterFileReader::report_duplicates(
-    const std::vector<Zone::Merge>& merges) {
-  bool any = std::any_of(merges.begin(), merges.end(),
-                         [](const Zone::Merge& m) { return m.duplicate; });
-  if (!any) {
-    return;
+void MasterFileReader::report_merges(const std::vector<Zone::Merge>& merges) {
+  bool duplicates = false;
+  bool conflicts = false;
+  for (const Zone::Merge& merge : merges) {
+    duplicates = duplicates || merge.duplicate;
+    // RRSIGs covering different types have their own TTLs (RFC 4034
+    // section 3) but share one RRset in Zone, so they are not compared.
+    conflicts = conflicts || (!merge.duplicate && merge.type != rrtype::RRSIG);
   }
-  std::sort(records_.begin(), records_.end(),
-            [](const RecordPosition& a, const RecordPosition& b) {
-              return a.hash != b.hash ? a.hash < b.hash : a.order < b.order;
-            });
-  for (size_t i = 1; i < records_.size(); ++i) {
-    const RecordPosition& first = records_[i - 1];
-    const RecordPosition& again = records_[i];
-    if (again.hash != first.hash) {
+  if (conflicts) {
+    report_ttl_conflicts(merges);
+  }
+  if (duplicates) {
+    report_duplicates();
+  }
+}
+
+void MasterFileReader::report_ttl_conflicts(
+    const std::vector<Zone::Merge>& merges) {
+  // Names the RRset of each conflicting hash, as "www.example. A".
+  std::unordered_map<uint64_t, std::string> conflicting;
+  for (const Zone::Merge& merge : merges) {
+    if (!merge.duplicate && merge.type != rrtype::RRSIG) {
+      conflicting.try_emplace(rrset_hash(merge.owner, merge.type),
+                              merge.owner.text() + " " + type_name(merge.type));
+    }
+  }
+  // The first record of each RRset sets its TTL; Zone keeps that one too.
+  std::unordered_map<uint64_t, size_t> first_record;
+  const auto& positions = locations_.positions_;
+  for (size_t i = 0; i < positions.size(); ++i) {
+    auto rrset = conflicting.find(positions[i].key);
+    if (rrset == conflicting.end()) {
       continue;
     }
-    size_t k = i - 1;
-    while (k > 0 && records_[k - 1].hash == again.hash) {
-      --k;
+    auto [it, inserted] = first_record.try_emplace(positions[i].key, i);
+    size_t first = it->second;
+    if (inserted || ttls_[i] == ttls_[first]) {
+      continue;
     }
-    const RecordPosition& original = records_[k];
+    diagnostics_.error(
+        locations_.location_of(positions[i]),
+        "TTL " + std::to_string(ttls_[i]) + " of this " + rrset->second +
+            " record differs from TTL " + std::to_string(ttls_[first]) +
+            " of the same RRset at " +
+            locations_.location_of(positions[first]).text() +
+            "; give every record of an RRset the same TTL (RFC 2181 section "
+            "5.2)");
+  }
+}
+
+void MasterFileReader::report_duplicates() {
+  std::vector<std::pair<uint64_t, uint32_t>> by_hash;
+  by_hash.reserve(record_hashes_.size());
+  for (size_t i = 0; i < record_hashes_.size(); ++i) {
+    by_hash.emplace_back(record_hashes_[i], static_cast<uint32_t>(i));
+  }
+  std::sort(by_hash.begin(), by_hash.end());
+  size_t original = 0;
+  for (size_t i = 1; i < by_hash.size(); ++i) {
+    if (by_hash[i].first != by_hash[i - 1].first) {
+      original = i;
+      continue;
+    }
+    const auto& positions = locations_.positions_;
     diagnostics_.warning(
-        {files_[again.file], static_cast<int>(again.line),
-         static_cast<int>(again.column)},
-        "duplicate record, identical to the one at " + files_[original.file] +
-            ":" + std::to_string(original.line) +
+        locations_.location_of(positions[by_hash[i].second]),
+        "duplicate record, identical to the one at " +
+            locations_.location_of(positions[by_hash[original].second]).text() +
             "; it is ignored (RFC 2181 section 5), remove one of them");
   }
 }
@@ -597,7 +750,7 @@ std::optional<Zone> parse_master_text(const std::string& text,
   size_t errors_before = diagnostics.error_count();
   MasterFileReader reader(zone, options, diagnostics);
   reader.read_top_level(text, path_for_messages, origin);
-  reader.report_duplicates(zone.finalize());
+  reader.report_merges(zone.finalize());
   if (options.locations != nullptr) {
     *options.locations = std::move(reader.locations());
   }

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -14,15 +13,19 @@
 
 namespace signet::zone {
 
-// Where each RRset of a master file was first written. Used as the
-// SourceMap for check_zone so that semantic errors point into the file.
+// Where each record of a master file was written. Used as the SourceMap
+// for check_zone so that semantic errors point into the file. Records are
+// appended in file order and indexed on the first find(), so reading a
+// large zone pays for an index only when a problem is reported. find() is
+// therefore not safe to call from two threads at once.
 class MasterFileLocations {
  public:
-  // Stores `location` for owner/type unless one is already stored.
+  // Stores `location` for one record of owner/type.
   void note(const Name& owner, RrType type, const model::Location& location);
 
-  // The first location of owner/type. When there is none, the location
-  // of the whole top-level file, or an empty Location before any note().
+  // The location of the first record of owner/type. When there is none,
+  // the location of the whole top-level file, or an empty Location before
+  // any note().
   model::Location find(const Name& owner, RrType type) const;
 
   // A SourceMap over this object; it must outlive the returned function.
@@ -32,15 +35,19 @@ class MasterFileLocations {
   friend class MasterFileReader;
 
   struct Position {
+    uint64_t key = 0;   // hash of owner and type, see rrset_hash()
     uint32_t file = 0;  // index into files_
     uint32_t line = 0;
     uint32_t column = 0;
-    uint32_t ttl = 0;  // of the first record, to find TTL conflicts
+    uint32_t order = 0;  // position in the file, to keep the first record
   };
 
+  uint32_t file_index(const std::string& file);
+  model::Location location_of(const Position& position) const;
+
   std::vector<std::string> files_;
-  // Keyed by the owner's wire form followed by the two type octets.
-  std::unordered_map<std::string, Position> positions_;
+  mutable std::vector<Position> positions_;
+  mutable bool sorted_ = true;
 };
 
 struct MasterFileOptions {

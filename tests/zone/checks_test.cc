@@ -93,7 +93,7 @@ TEST_CASE("each defect file yields its message", "[check]") {
         "5)"}},
       {"duplicate-record.zone",
        {"duplicate-record.zone:7:1: warning: duplicate record, identical to "
-        "the one at duplicate-record.zone:6; it is ignored (RFC 2181 section "
+        "the one at duplicate-record.zone:6:1; it is ignored (RFC 2181 section "
         "5), remove one of them"}},
       {"include-loop.zone",
        {"include-loop.zone:3:10: error: $INCLUDE of 'include-loop.zone' forms "
@@ -171,7 +171,7 @@ TEST_CASE("each defect file yields its message", "[check]") {
         "(RFC 2181 section 10.3)"}},
       {"ttl-conflict.zone",
        {"ttl-conflict.zone:7:1: error: TTL 600 of this www.example. A record "
-        "differs from TTL 300 of the same RRset at ttl-conflict.zone:6; give "
+        "differs from TTL 300 of the same RRset at ttl-conflict.zone:6:1; give "
         "every record of an RRset the same TTL (RFC 2181 section 5.2)"}},
       {"ttl-over-maximum.zone",
        {"ttl-over-maximum.zone:6:9: error: TTL 4294967295 is over the maximum "
