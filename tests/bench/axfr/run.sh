@@ -6,7 +6,8 @@
 # Usage: tests/bench/axfr/run.sh [BUILD_DIR]   (default: build-transfer)
 # Environment: SIGNET_BENCH_CACHE (default /tmp/signet-axfr-bench) keeps the
 # generated and signed zones between runs; SIGNET_BENCH_SIZES (default
-# "100000 1000000") and SIGNET_BENCH_RUNS (default 3) set the work.
+# "100000 1000000") and SIGNET_BENCH_RUNS (default 3) set the work;
+# SIGNET_BENCH_AXFR=0 skips the AXFR comparison and times only the IXFR.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -14,6 +15,7 @@ BUILD=${1:-$ROOT/build-transfer}
 CACHE=${SIGNET_BENCH_CACHE:-/tmp/signet-axfr-bench}
 SIZES=${SIGNET_BENCH_SIZES:-"100000 1000000"}
 RUNS=${SIGNET_BENCH_RUNS:-3}
+RUN_AXFR=${SIGNET_BENCH_AXFR:-1}
 ZONE=bench.test.
 KEY_NAME=bench-key.
 SERVER_BIN=$BUILD/tests/bench/axfr/signet_axfr_bench_server
@@ -202,7 +204,8 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -srm), $(nproc) CPUs," \
 printf "%-9s %-7s %9s %10s %12s %9s %9s\n" names server records wall_ms \
   cpu_ms/xfr rss_mb vs_knotd
 SERVERS="knotd named signet"
-for names in $SIZES; do
+[ "$RUN_AXFR" = 0 ] && SIZES_AXFR="" || SIZES_AXFR=$SIZES
+for names in $SIZES_AXFR; do
   prepare_zone "$names"
   file=$CACHE/$names/v1.signed
   declare -A port=() pid=() walls=() cpu=() records=()
@@ -249,6 +252,7 @@ done
 
 # IXFR of the one-record change in the largest zone.
 largest=${SIZES##* }
+prepare_zone "$largest"
 port=$(free_port)
 pid=$(start_signet "$port" "$CACHE/$largest/v2.signed" \
         "$CACHE/$largest/v1.signed")
