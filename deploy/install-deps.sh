@@ -10,7 +10,8 @@ packages=(
   libspdlog-dev libfmt-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   libcpp-httplib-dev catch2
   # Validators and peers used by tests and benchmarks
-  ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd
+  ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils
+  knot-dnssecutils nsd
   pdns-server pdns-backend-sqlite3 sqlite3 softhsm2 python3
 )
 

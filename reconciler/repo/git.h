@@ -15,7 +15,8 @@ struct git_tree;
 
 namespace signet::repo {
 
-// A failed Git operation; the message names the repository and revision.
+// A failed Git operation. The message names the revision, path or URL
+// involved and gives libgit2's reason.
 class GitError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -48,7 +49,9 @@ class Repository {
   // Opens the cached mirror of `url` in `cache_dir`, cloning it first when
   // the folder is empty or missing, and fetches. Branches of the remote
   // appear as local branches of the mirror. file://, https://, ssh:// and
-  // git:// URLs are accepted. Throws GitError.
+  // git:// URLs are accepted; ssh:// authenticates with the SSH agent only.
+  // NOTE: tests cover file:// URLs; the network schemes are untested here.
+  // Throws GitError.
   static Repository open_remote(const std::string& url,
                                 const std::string& cache_dir);
 

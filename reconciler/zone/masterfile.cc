@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 // RFC 2181 section 8: a TTL is an unsigned 31-bit number.
 constexpr uint64_t kMaxTtl = 2147483647;
 
-// Nesting limit for $INCLUDE, well above what real zones use.
+// Nesting limit for $INCLUDE against runaway recursion; an arbitrary
+// choice, not a limit from RFC 1035.
 constexpr int kMaxIncludeDepth = 16;
 
 // A 64-bit hash of owner and type. Two RRsets colliding would only make a
@@ -39,8 +40,8 @@ bool iequals(std::string_view a, std::string_view b) {
                     [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
-// Parses a TTL in seconds or with BIND-style units ("1h30m", "2d"), as
-// named and knotd accept. Returns nullopt when malformed or over 32 bits.
+// Parses a TTL in seconds or with BIND-style units ("1h30m", "2d"). Returns
+// nullopt when malformed or over 32 bits.
 std::optional<uint64_t> parse_ttl_value(std::string_view text) {
   uint64_t total = 0;
   uint64_t number = 0;
@@ -124,7 +125,7 @@ std::optional<uint16_t> parse_class(std::string_view text) {
   return std::nullopt;
 }
 
-// Parses a decimal number up to `max`; nullopt otherwise.
+// Parses a decimal number no greater than `max`, or returns nullopt.
 std::optional<uint32_t> parse_number(std::string_view text, uint32_t max) {
   if (text.empty() || text.size() > 10) {
     return std::nullopt;
@@ -398,12 +399,12 @@ void MasterFileReader::read_directive(const Entry& entry, FileState& state) {
     if (!expect_args(1, 1)) {
       return;
     }
-    std::string why;
-    auto name = Name::parse(entry.tokens[1].text, state.origin, &why);
+    std::string reason;
+    auto name = Name::parse(entry.tokens[1].text, state.origin, &reason);
     if (!name) {
       error(state, entry.tokens[1],
             "invalid $ORIGIN '" + std::string(entry.tokens[1].text) +
-                "': " + why);
+                "': " + reason);
       return;
     }
     state.origin = *name;
@@ -441,12 +442,12 @@ void MasterFileReader::read_include(const Entry& entry, FileState& state) {
   }
   Name origin = state.origin;
   if (entry.tokens.size() == 3) {
-    std::string why;
-    auto name = Name::parse(entry.tokens[2].text, state.origin, &why);
+    std::string reason;
+    auto name = Name::parse(entry.tokens[2].text, state.origin, &reason);
     if (!name) {
       error(state, entry.tokens[2],
             "invalid $INCLUDE origin '" + std::string(entry.tokens[2].text) +
-                "': " + why);
+                "': " + reason);
       return;
     }
     origin = *name;
@@ -517,11 +518,11 @@ void MasterFileReader::read_record(const Entry& entry, FileState& state) {
     }
     owner = state.last_owner;
   } else {
-    std::string why;
-    owner = Name::parse(first.text, state.origin, &why);
+    std::string reason;
+    owner = Name::parse(first.text, state.origin, &reason);
     if (!owner) {
       error(state, first,
-            "invalid owner name '" + std::string(first.text) + "': " + why);
+            "invalid owner name '" + std::string(first.text) + "': " + reason);
       return;
     }
     state.last_owner = owner;
@@ -618,10 +619,10 @@ void MasterFileReader::read_record(const Entry& entry, FileState& state) {
     }
     rdata_text += entry.tokens[k].text;
   }
-  std::string why;
-  auto rdata = parse_rdata(*type, rdata_text, state.origin, &why);
+  std::string reason;
+  auto rdata = parse_rdata(*type, rdata_text, state.origin, &reason);
   if (!rdata) {
-    error(state, entry.tokens[i], why);
+    error(state, entry.tokens[i], reason);
     return;
   }
   add_record(*owner, *type, *ttl, std::move(*rdata), first, state);

@@ -13,7 +13,7 @@
 
 namespace signet::zone {
 
-// Where each record of a master file was written. Used as the SourceMap
+// Positions of the records of a master file, used as the SourceMap
 // for check_zone so that semantic errors point into the file. Records are
 // appended in file order and indexed on the first find(), so reading a
 // large zone pays for an index only when a problem is reported. find() is

@@ -28,7 +28,7 @@ struct RrsetChange {
   std::optional<Rrset> after;
 };
 
-// What happens to one zone. For an added or removed zone, `changes` is
+// The change to one zone. For an added or removed zone, `changes` is
 // empty and `rrset_count` is the size of the zone that exists.
 struct ZonePlan {
   Name origin;

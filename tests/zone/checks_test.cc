@@ -1,4 +1,4 @@
-// Each file in tests/data/checks holds one defect; the table lists every
+// Each file in tests/data/checks contains one defect; the table lists every
 // diagnostic that reading and checking it must produce.
 #include "zone/checks.h"
 

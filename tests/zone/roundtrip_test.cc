@@ -53,6 +53,7 @@ LdnsResult read_with_ldns(const std::string& path, const Name& origin) {
   ldns_rdf* previous = nullptr;
   uint32_t default_ttl = 3600;
   int line = 0;
+
   while (!std::feof(file)) {
     ldns_rr* rr = nullptr;
     ldns_status status = ldns_rr_new_frm_fp_l(
@@ -66,6 +67,7 @@ LdnsResult read_with_ldns(const std::string& path, const Name& origin) {
       ++result.errors;
       continue;
     }
+
     if (ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN) {
       ldns_rr2canonical(rr);
       ldns_buffer* wire = ldns_buffer_new(512);
@@ -84,6 +86,7 @@ LdnsResult read_with_ldns(const std::string& path, const Name& origin) {
     }
     ldns_rr_free(rr);
   }
+
   ldns_rdf_deep_free(current_origin);
   ldns_rdf_deep_free(previous);
   std::fclose(file);

@@ -3,11 +3,11 @@
 
 Usage: make_zone.py ZONE NAMES MASTER_FILE YAML_FILE
 
-NAMES counts owner names. The mix, chosen to resemble a hosting
-provider's zone: about 60% hosts with A (a third of them also AAAA), 10%
-CNAMEs, 10% mail names with MX and TXT, 5% SRV, 10% TXT only, and 5%
-delegations, each with two in-bailiwick name servers whose glue counts
-among the names, and a DS on every other one.
+NAMES counts owner names. The mix is meant to resemble a hosting
+provider's zone. About 60% are hosts with A (a third of them also AAAA),
+10% CNAMEs, 10% mail names with MX and TXT, 5% SRV and 10% TXT only. The
+other 5% are delegations with two in-bailiwick name servers each, whose
+glue names count among the names, and every other one has a DS.
 """
 import random
 import sys
