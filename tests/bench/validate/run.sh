@@ -72,6 +72,12 @@ done
   echo "| names | records | command | seconds | peak MiB | exit | time / named-checkzone |"
   echo "|---:|---:|---|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Load average during the run (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)."
+  # Hand-written findings below the table survive a new run.
+  if [[ -f "$here/RESULTS.md" ]]; then
+    sed -n '/^## Findings/,$p' "$here/RESULTS.md" | sed '1s/^/\n/'
+  fi
 } >"$here/RESULTS.md.new"
 mv "$here/RESULTS.md.new" "$here/RESULTS.md"
 echo "run.sh: wrote $here/RESULTS.md"
