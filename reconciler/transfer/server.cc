@@ -257,6 +257,9 @@ std::string with_length_prefix(const std::string& message) {
 
 // Writes transfer messages until the queued output reaches the limit; the
 // write callbacks call again as the client reads.
+// NOTE: a large AXFR uses less CPU than knotd's but takes 1.2 to 2.5 times
+// its wall time on a loaded 2-CPU machine (tests/bench/axfr/RESULTS.md).
+// The cause is not found yet.
 void produce(Connection* connection) {
   size_t limit = connection->state->options.max_tcp_output_bytes;
   while (!connection->closing && connection->stream &&
