@@ -91,6 +91,8 @@ struct Listener {
   uv_tcp_t tcp;
   int family = AF_INET;
   std::string address;  // normalized
+  bool tcp_initialized = false;
+  bool udp_initialized = false;
   char buffer[kMaxTcpMessage];
 };
 
@@ -460,6 +462,7 @@ void bind_listener(State& state, Listener& listener,
   std::string where_text = where.host + " port " + std::to_string(where.port);
 
   uv_tcp_init(&state.loop, &listener.tcp);
+  listener.tcp_initialized = true;
   listener.tcp.data = &listener;
   int rc = uv_tcp_bind(&listener.tcp, sa, v6 ? UV_TCP_IPV6ONLY : 0);
   if (rc == 0) {
@@ -478,6 +481,7 @@ void bind_listener(State& state, Listener& listener,
   peer_of(sa, host, port);
 
   uv_udp_init(&state.loop, &listener.udp);
+  listener.udp_initialized = true;
   listener.udp.data = &listener;
   rc = uv_udp_bind(&listener.udp, sa, v6 ? UV_UDP_IPV6ONLY : 0);
   if (rc == 0) {
@@ -524,8 +528,12 @@ void Server::start() {
     }
   } catch (...) {
     for (auto& listener : state.listeners) {
-      uv_close(reinterpret_cast<uv_handle_t*>(&listener->udp), nullptr);
-      uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
+      if (listener->udp_initialized) {
+        uv_close(reinterpret_cast<uv_handle_t*>(&listener->udp), nullptr);
+      }
+      if (listener->tcp_initialized) {
+        uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
+      }
     }
     uv_run(&state.loop, UV_RUN_DEFAULT);
     uv_loop_close(&state.loop);

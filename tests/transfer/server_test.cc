@@ -363,6 +363,21 @@ TEST_CASE("transfer keeps the version it started with") {
   CHECK(records == 30000 + 2 + 1);
 }
 
+TEST_CASE("server start fails on a port in use") {
+  ServerFixture first;
+  transfer::ServerOptions options;
+  options.listen = {{"127.0.0.1", first.port}};
+  transfer::Server second(options);
+  CHECK_THROWS_WITH(second.start(),
+                    Catch::Contains("cannot listen on TCP 127.0.0.1 port " +
+                                    std::to_string(first.port)));
+  options.listen = {{"localhost", 0}};
+  transfer::Server named(options);
+  CHECK_THROWS_WITH(
+      named.start(),
+      "listen address 'localhost' is not an IPv4 or IPv6 address");
+}
+
 TEST_CASE("withdrawn zone is refused") {
   SignedVersions zones;
   ServerFixture fixture;
