@@ -96,6 +96,7 @@ EOT
 }
 
 start_signet() {
+  : >"$2"
   "$signet" run --config "$1" 2>"$2" &
   signet_pid=$!
   pids+=("$signet_pid")
@@ -106,7 +107,11 @@ stop_signet() {
   wait "$signet_pid" || true
 }
 
-published() { grep -c "zone published: " "$1" || true; }
+published() {
+  local n
+  n=$(grep -c "zone published: " "$1" 2>/dev/null) || true
+  echo "${n:-0}"
+}
 
 # wait_published LOG COUNT TIMEOUT_SECONDS
 wait_published() {
@@ -121,10 +126,12 @@ wait_published() {
   done
 }
 
-# notifies_after T ZONE: NOTIFY times for ZONE received after T.
+# notifies_after T ZONE SERIAL: times of NOTIFYs for ZONE ("" for any)
+# with SERIAL received after T. The serial skips resent NOTIFYs of the
+# version before.
 notifies_after() {
-  awk -v t="$1" -v z="$2" '$1 > t && (z == "" || $2 == z) {print $1}' \
-    "$work/notify.log"
+  awk -v t="$1" -v z="$2" -v s="$3" \
+    '$1 > t && (z == "" || $2 == z) && $3 == s {print $1}' "$work/notify.log"
 }
 
 peak_memory_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
@@ -147,11 +154,12 @@ one_change() {
   printf '  bench:\n    A: 192.0.2.99\n' >>"$repo/zones/$zone.yaml"
   t0=$(now)
   commit_all "$repo" "Add bench"
-  until [[ -n $(notifies_after "$t0" "$zone.") ]]; do sleep 0.005; done
-  t1=$(notifies_after "$t0" "$zone." | head -n 1)
+  until [[ -n $(notifies_after "$t0" "$zone." 2) ]]; do sleep 0.005; done
+  t1=$(notifies_after "$t0" "$zone." 2 | head -n 1)
   echo "$label: names=$names first_publish_s=$first_publish" \
     "commit_to_notify_s=$(elapsed "$t1" "$t0")" \
     "peak_rss_kib=$(peak_memory_kib "$signet_pid")"
+  wait_published "$log" 2 60
   grep "zone published: " "$log" | tail -n 1 | sed 's/^/  /'
   stop_signet
 }
@@ -187,8 +195,10 @@ many_tenants() {
       commit_all "$work/tenants/t$i" "Add bench") &
   done
   wait_published "$log" $((tenants * zones + tenants)) 600
-  until (($(notifies_after "$t0" "" | wc -l) >= tenants)); do sleep 0.01; done
-  t1=$(notifies_after "$t0" "" | sort -n | tail -n 1)
+  until (($(notifies_after "$t0" "" 2 | wc -l) >= tenants)); do
+    sleep 0.01
+  done
+  t1=$(notifies_after "$t0" "" 2 | sort -n | tail -n 1)
   echo "tenants: $tenants tenants x $zones zones, one commit each:" \
     "all NOTIFY sent after $(elapsed "$t1" "$t0") s," \
     "peak_rss_kib=$(peak_memory_kib "$signet_pid")"
