@@ -257,6 +257,37 @@ std::optional<std::string> Repository::branch_commit(
   return oid_text(&oid);
 }
 
+std::optional<std::string> Repository::remote_branch_commit(
+    const std::string& branch) const {
+  if (remote_url_.empty()) {
+    return branch_commit(branch);
+  }
+  git_remote* remote = nullptr;
+  if (git_remote_create_anonymous(&remote, repo_.get(), remote_url_.c_str()) !=
+      0) {
+    fail("cannot use remote " + remote_url_);
+  }
+  RemotePtr owned(remote);
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  callbacks.credentials = credentials_from_agent;
+  if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr,
+                         nullptr) != 0) {
+    fail("cannot connect to " + remote_url_);
+  }
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  if (git_remote_ls(&heads, &count, remote) != 0) {
+    fail("cannot list the branches of " + remote_url_);
+  }
+  std::string wanted = "refs/heads/" + branch;
+  for (size_t i = 0; i < count; ++i) {
+    if (wanted == heads[i]->name) {
+      return oid_text(&heads[i]->oid);
+    }
+  }
+  return std::nullopt;
+}
+
 CommitInfo Repository::commit_info(const std::string& revision) const {
   CommitPtr commit = lookup_commit(repo_.get(), revision);
   return info_of(commit.get());

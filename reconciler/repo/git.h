@@ -71,6 +71,14 @@ class Repository {
   // branch. Reads one reference, so it is cheap enough to poll.
   std::optional<std::string> branch_commit(const std::string& branch) const;
 
+  // The commit a branch points to in the remote of a mirror made by
+  // open_remote, asked over the network without fetching (as
+  // `git ls-remote` does), or nullopt when the remote has no such branch.
+  // For a local repository it is branch_commit(). Throws GitError when
+  // the remote cannot be reached.
+  std::optional<std::string> remote_branch_commit(
+      const std::string& branch) const;
+
   CommitInfo commit_info(const std::string& revision) const;
 
   // Commits reachable from `revision` that changed `path` (a file or

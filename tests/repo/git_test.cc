@@ -177,9 +177,14 @@ TEST_CASE("file URL is mirrored and fetched", "[repo]") {
   f.write("tenant/zones/c.example.yaml", "zone: c.example\n");
   f.commit("Add c.example", 1700000300);
   CHECK(mirror.branch_commit("main") == first);
+  // The remote already has the new commit; the mirror has it after fetch.
+  std::string remote_head = *mirror.remote_branch_commit("main");
+  CHECK(remote_head != first);
+  CHECK_FALSE(mirror.remote_branch_commit("nope"));
   mirror.fetch();
   std::string second = *mirror.branch_commit("main");
   CHECK(second != first);
+  CHECK(second == remote_head);
   CHECK(GitSource(mirror, second, "tenant").list("zones").size() == 3);
 
   // Opening the cache again reuses it.
