@@ -240,6 +240,18 @@ void Repository::fetch() {
   if (git_remote_fetch(remote, nullptr, &options, "fetch") != 0) {
     fail("cannot fetch " + remote_url_);
   }
+
+  // Point HEAD where the remote's HEAD points, so "HEAD" and "HEAD~1"
+  // mean the same in the mirror. The reference list of the fetch stays
+  // available after it disconnects.
+  git_buf head = GIT_BUF_INIT;
+  if (git_remote_default_branch(&head, remote) == 0) {
+    int status = git_repository_set_head(repo_.get(), head.ptr);
+    git_buf_dispose(&head);
+    if (status != 0) {
+      fail("cannot point HEAD of the Git cache of " + remote_url_);
+    }
+  }
 }
 
 std::string Repository::resolve(const std::string& revision) const {

@@ -298,8 +298,9 @@ void ZoneChecker::check_misplaced(const Node& node) {
     return;
   }
   for (const Rrset& rrset : node.rrsets) {
-    if (!allowed_at_delegation(rrset.type) && rrset.type != rrtype::DNAME &&
-        rrset.type != rrtype::SOA) {
+    // CNAME, DNAME and SOA here have messages of their own.
+    if (!allowed_at_delegation(rrset.type) && rrset.type != rrtype::CNAME &&
+        rrset.type != rrtype::DNAME && rrset.type != rrtype::SOA) {
       error(node.name, rrset.type,
             node.name.text() + " " + type_name(rrset.type) +
                 " is at the delegation point " + node.name.text() +

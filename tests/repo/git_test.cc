@@ -170,6 +170,7 @@ TEST_CASE("file URL is mirrored and fetched", "[repo]") {
 
   Repository mirror = Repository::open_remote(url, cache);
   std::string first = mirror.resolve("main");
+  CHECK(mirror.resolve("HEAD") == first);
   CHECK(first == Repository::open(f.work()).resolve("main"));
   CHECK(mirror.resolve("v1") == Repository::open(f.work()).resolve("v1"));
   CHECK(mirror.remote_url() == url);
