@@ -48,9 +48,9 @@ bool is_address_type(RrType type) {
   return type == rrtype::A || type == rrtype::AAAA;
 }
 
-// Types that may sit at a delegation point besides NS: the parent's DS
-// and its DNSSEC records (RFC 4035 section 2.2), and address records that
-// are glue for an NS target equal to the delegated name.
+// Types that may sit at a delegation point besides NS: the DS records and
+// the DNSSEC records the parent signs there, and address records that are
+// glue for an NS target equal to the delegated name.
 bool allowed_at_delegation(RrType type) {
   return type == rrtype::NS || type == rrtype::DS || is_dnssec_type(type) ||
          is_address_type(type);
