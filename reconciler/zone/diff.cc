@@ -51,9 +51,10 @@ void diff_node(const Node& a, const Node& b, ZoneDiff& out) {
   auto ia = a.rrsets.begin();
   auto ib = b.rrsets.begin();
   while (ia != a.rrsets.end() || ib != b.rrsets.end()) {
-    if (ib == b.rrsets.end() || (ia != a.rrsets.end() && ia->type < ib->type)) {
+    if (ib == b.rrsets.end() ||
+        (ia != a.rrsets.end() && rrset_order(*ia) < rrset_order(*ib))) {
       emit_all(a, *ia++, out.removed);
-    } else if (ia == a.rrsets.end() || ib->type < ia->type) {
+    } else if (ia == a.rrsets.end() || rrset_order(*ib) < rrset_order(*ia)) {
       emit_all(b, *ib++, out.added);
     } else {
       if (ia->type != rrtype::SOA) {

@@ -41,6 +41,28 @@ bool is_meta_type(RrType type) {
   return type == 0 || type == rrtype::OPT || (type >= 128 && type <= 255);
 }
 
+RrType rrsig_covered(std::string_view rdata) {
+  if (rdata.size() < 2) {
+    return 0;
+  }
+  return static_cast<RrType>(static_cast<uint8_t>(rdata[0]) << 8 |
+                             static_cast<uint8_t>(rdata[1]));
+}
+
+uint32_t rrset_order(RrType type, std::string_view first_rdata) {
+  uint32_t key = static_cast<uint32_t>(type) << 16;
+  if (type == rrtype::RRSIG) {
+    key |= rrsig_covered(first_rdata);
+  }
+  return key;
+}
+
+uint32_t rrset_order(const Rrset& rrset) {
+  return rrset_order(rrset.type, rrset.rdatas.empty()
+                                     ? std::string_view()
+                                     : std::string_view(rrset.rdatas[0]));
+}
+
 bool canonical_less(const Rr& a, const Rr& b) {
   if (auto c = a.owner <=> b.owner; c != 0) {
     return c < 0;

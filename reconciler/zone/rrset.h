@@ -84,6 +84,16 @@ struct Rr {
   friend bool operator==(const Rr&, const Rr&) = default;
 };
 
+// The type an RRSIG's wire RDATA covers (its first field), or 0 when the
+// RDATA is too short.
+RrType rrsig_covered(std::string_view rdata);
+
+// The position of an RRset within its node: the type, then for RRSIG the
+// covered type, so that each covered RRset's signatures form a set of
+// their own.
+uint32_t rrset_order(RrType type, std::string_view first_rdata);
+uint32_t rrset_order(const Rrset& rrset);
+
 // Orders records by owner (canonical), type, then RDATA octets.
 bool canonical_less(const Rr& a, const Rr& b);
 

@@ -19,10 +19,28 @@ bool rdata_less(const std::string& a, const std::string& b) {
       });
 }
 
-std::vector<Rrset>::iterator find_type(std::vector<Rrset>& rrsets,
-                                       RrType type) {
-  return std::lower_bound(rrsets.begin(), rrsets.end(), type,
-                          [](const Rrset& r, RrType t) { return r.type < t; });
+uint32_t set_key(RrType type, std::string_view first_rdata) {
+  return rrset_order(type, first_rdata);
+}
+
+uint32_t set_key(const Rrset& r) {
+  return rrset_order(r);
+}
+
+bool set_less(const Rrset& a, const Rrset& b) {
+  return set_key(a) < set_key(b);
+}
+
+std::vector<Rrset>::iterator find_set(std::vector<Rrset>& rrsets,
+                                      uint32_t key) {
+  return std::lower_bound(
+      rrsets.begin(), rrsets.end(), key,
+      [](const Rrset& r, uint32_t k) { return set_key(r) < k; });
+}
+
+bool is_set(std::vector<Rrset>::iterator it, std::vector<Rrset>& rrsets,
+            uint32_t key) {
+  return it != rrsets.end() && set_key(*it) == key;
 }
 
 }  // namespace
@@ -45,6 +63,16 @@ Rrset* Node::find(RrType type) {
   return nullptr;
 }
 
+const Rrset* Node::find_rrsig(RrType covered) const {
+  for (const Rrset& r : rrsets) {
+    if (r.type == rrtype::RRSIG && !r.rdatas.empty() &&
+        rrsig_covered(r.rdatas[0]) == covered) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
 void Zone::add(const Name& owner, RrType type, uint32_t ttl,
                std::string rdata) {
   if (nodes_.empty() || nodes_.back().name < owner) {
@@ -54,15 +82,21 @@ void Zone::add(const Name& owner, RrType type, uint32_t ttl,
     finalized_ = false;
   }
   Node& node = nodes_.back();
+  uint32_t key = set_key(type, rdata);
   // Records of one RRset usually arrive together, so check the last first.
   Rrset* rrset = nullptr;
-  if (!node.rrsets.empty() && node.rrsets.back().type == type) {
+  if (!node.rrsets.empty() && set_key(node.rrsets.back()) == key) {
     rrset = &node.rrsets.back();
   } else {
-    rrset = node.find(type);
+    for (Rrset& r : node.rrsets) {
+      if (set_key(r) == key) {
+        rrset = &r;
+        break;
+      }
+    }
   }
   if (rrset == nullptr) {
-    if (!node.rrsets.empty() && node.rrsets.back().type > type) {
+    if (!node.rrsets.empty() && set_key(node.rrsets.back()) > key) {
       finalized_ = false;
     }
     node.rrsets.push_back(Rrset{type, ttl, {}});
@@ -92,7 +126,12 @@ std::vector<Zone::Merge> Zone::finalize() {
     if (!merged.empty() && merged.back().name == node.name) {
       Node& into = merged.back();
       for (Rrset& r : node.rrsets) {
-        Rrset* existing = into.find(r.type);
+        Rrset* existing = nullptr;
+        for (Rrset& candidate : into.rrsets) {
+          if (set_key(candidate) == set_key(r)) {
+            existing = &candidate;
+          }
+        }
         if (existing == nullptr) {
           into.rrsets.push_back(std::move(r));
           continue;
@@ -111,12 +150,10 @@ std::vector<Zone::Merge> Zone::finalize() {
   nodes_ = std::move(merged);
 
   for (Node& node : nodes_) {
-    std::stable_sort(
-        node.rrsets.begin(), node.rrsets.end(),
-        [](const Rrset& a, const Rrset& b) { return a.type < b.type; });
-    // Same-type RRsets can sit side by side after the node merge above.
+    std::stable_sort(node.rrsets.begin(), node.rrsets.end(), set_less);
+    // Equal RRsets can sit side by side after the node merge above.
     for (size_t i = 1; i < node.rrsets.size();) {
-      if (node.rrsets[i].type == node.rrsets[i - 1].type) {
+      if (set_key(node.rrsets[i]) == set_key(node.rrsets[i - 1])) {
         auto& into = node.rrsets[i - 1].rdatas;
         for (auto& d : node.rrsets[i].rdatas) {
           into.push_back(std::move(d));
@@ -164,8 +201,8 @@ bool Zone::remove(const Rr& rr) {
   if (node == nullptr) {
     return false;
   }
-  auto set = find_type(node->rrsets, rr.type);
-  if (set == node->rrsets.end() || set->type != rr.type) {
+  auto set = find_set(node->rrsets, set_key(rr.type, rr.rdata));
+  if (!is_set(set, node->rrsets, set_key(rr.type, rr.rdata))) {
     return false;
   }
   auto& rdatas = set->rdatas;
@@ -176,7 +213,10 @@ bool Zone::remove(const Rr& rr) {
   }
   rdatas.erase(it);
   if (rdatas.empty()) {
-    remove_rrset(rr.owner, rr.type);
+    node->rrsets.erase(set);
+    if (node->rrsets.empty()) {
+      nodes_.erase(nodes_.begin() + (node - nodes_.data()));
+    }
   }
   return true;
 }
@@ -186,12 +226,15 @@ bool Zone::remove_rrset(const Name& owner, RrType type) {
   if (node == nullptr) {
     return false;
   }
-  auto set = find_type(node->rrsets, type);
-  if (set == node->rrsets.end() || set->type != type) {
+  // For RRSIG this removes the signatures of every covered type.
+  auto& rrsets = node->rrsets;
+  auto last = std::remove_if(rrsets.begin(), rrsets.end(),
+                             [type](const Rrset& r) { return r.type == type; });
+  if (last == rrsets.end()) {
     return false;
   }
-  node->rrsets.erase(set);
-  if (node->rrsets.empty()) {
+  rrsets.erase(last, rrsets.end());
+  if (rrsets.empty()) {
     nodes_.erase(nodes_.begin() + (node - nodes_.data()));
   }
   return true;
@@ -205,8 +248,9 @@ bool Zone::insert(const Rr& rr) {
   if (it == nodes_.end() || !(it->name == rr.owner)) {
     it = nodes_.insert(it, Node{rr.owner, {}});
   }
-  auto set = find_type(it->rrsets, rr.type);
-  if (set == it->rrsets.end() || set->type != rr.type) {
+  uint32_t key = set_key(rr.type, rr.rdata);
+  auto set = find_set(it->rrsets, key);
+  if (!is_set(set, it->rrsets, key)) {
     it->rrsets.insert(set, Rrset{rr.type, rr.ttl, {rr.rdata}});
     return true;
   }
@@ -235,8 +279,9 @@ void Zone::replace_rrset(const Name& owner, Rrset rrset) {
   if (it == nodes_.end() || !(it->name == owner)) {
     it = nodes_.insert(it, Node{owner, {}});
   }
-  auto set = find_type(it->rrsets, rrset.type);
-  if (set == it->rrsets.end() || set->type != rrset.type) {
+  uint32_t key = set_key(rrset);
+  auto set = find_set(it->rrsets, key);
+  if (!is_set(set, it->rrsets, key)) {
     it->rrsets.insert(set, std::move(rrset));
   } else {
     *set = std::move(rrset);

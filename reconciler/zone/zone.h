@@ -11,13 +11,20 @@
 
 namespace signet::zone {
 
-// The RRsets at one owner name, sorted by type code.
+// The RRsets at one owner name, sorted by type code. RRSIG records form
+// one RRset per covered type (sorted by that type), because RFC 4034
+// section 3 gives each signature the TTL of the RRset it covers.
 struct Node {
   Name name;
   std::vector<Rrset> rrsets;
 
+  // The first RRset of `type`; for RRSIG, the signatures of the lowest
+  // covered type. Returns nullptr when absent.
   const Rrset* find(RrType type) const;
   Rrset* find(RrType type);
+
+  // The RRSIGs that cover `covered`, or nullptr.
+  const Rrset* find_rrsig(RrType covered) const;
 };
 
 // A zone's data. Records are added in any order with add(); finalize()
@@ -58,7 +65,8 @@ class Zone {
   // zone finalized. Empty RRsets and nodes are erased.
   bool remove(const Rr& rr);
 
-  // Removes a whole RRset; returns false when absent.
+  // Removes a whole RRset (for RRSIG, the signatures of every covered
+  // type); returns false when absent.
   bool remove_rrset(const Name& owner, RrType type);
 
   // Inserts one record into a finalized zone, keeping it finalized.

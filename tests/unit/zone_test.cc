@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "zone/diff.h"
 #include "zone/rdata.h"
 
 using namespace signet::zone;
@@ -91,4 +92,61 @@ TEST_CASE("zone insert and remove keep order", "[zone]") {
   CHECK(zone.remove(a));
   CHECK_FALSE(zone.remove(a));
   CHECK(zone.nodes().size() == 1);
+}
+
+TEST_CASE("zone keeps RRSIG TTL per covered type", "[zone]") {
+  Name origin = name("example.");
+  Zone zone(origin);
+  std::string sig_a = rdata(rrtype::RRSIG,
+                            "A 13 2 300 20270101000000 20260101000000 1 "
+                            "example. AAAA",
+                            origin);
+  std::string sig_ns = rdata(rrtype::RRSIG,
+                             "NS 13 1 86400 20270101000000 20260101000000 1 "
+                             "example. AAAA",
+                             origin);
+  Name www = name("www.example.");
+  zone.add(www, rrtype::RRSIG, 86400, sig_ns);
+  zone.add(www, rrtype::RRSIG, 300, sig_a);
+  auto merges = zone.finalize();
+  CHECK(merges.empty());
+  const Node* node = zone.find(www);
+  REQUIRE(node != nullptr);
+  REQUIRE(node->rrsets.size() == 2);
+  REQUIRE(node->find_rrsig(rrtype::A) != nullptr);
+  CHECK(node->find_rrsig(rrtype::A)->ttl == 300);
+  REQUIRE(node->find_rrsig(rrtype::NS) != nullptr);
+  CHECK(node->find_rrsig(rrtype::NS)->ttl == 86400);
+
+  Zone next = zone;
+  CHECK(next.remove(Rr{www, rrtype::RRSIG, 300, sig_a}));
+  CHECK(next.find(www)->rrsets.size() == 1);
+  CHECK(next.insert(Rr{www, rrtype::RRSIG, 600, sig_a}));
+  CHECK(next.find(www)->find_rrsig(rrtype::A)->ttl == 600);
+  CHECK(next.find(www)->find_rrsig(rrtype::NS)->ttl == 86400);
+}
+
+TEST_CASE("zone diff separates RRSIGs by covered type", "[zone]") {
+  Name origin = name("example.");
+  Zone before(origin);
+  std::string sig_a = rdata(rrtype::RRSIG,
+                            "A 13 2 300 20270101000000 20260101000000 1 "
+                            "example. AAAA",
+                            origin);
+  std::string sig_txt = rdata(rrtype::RRSIG,
+                              "TXT 13 2 60 20270101000000 20260101000000 1 "
+                              "example. AAAA",
+                              origin);
+  Name www = name("www.example.");
+  before.add(www, rrtype::RRSIG, 300, sig_a);
+  before.finalize();
+  Zone after = before;
+  after.insert(Rr{www, rrtype::RRSIG, 60, sig_txt});
+  ZoneDiff diff = diff_zones(before, after);
+  CHECK(diff.removed.empty());
+  REQUIRE(diff.added.size() == 1);
+  CHECK(diff.added[0].ttl == 60);
+  Zone applied = before;
+  CHECK(apply_diff(applied, diff));
+  CHECK(applied.find(www)->rrsets.size() == 2);
 }
