@@ -789,24 +789,26 @@ StatusSnapshot Store::status() {
 UnixTime earliest_rrsig_expiration(const zone::Zone& zone, UnixTime now) {
   UnixTime earliest = 0;
   for (const zone::Node& node : zone.nodes()) {
-    const zone::Rrset* rrsigs = node.find(zone::rrtype::RRSIG);
-    if (rrsigs == nullptr) {
-      continue;
-    }
-    for (const std::string& rdata : rrsigs->rdatas) {
-      if (rdata.size() < 12) {
+    for (const zone::Rrset& rrset : node.rrsets) {
+      if (rrset.type != zone::rrtype::RRSIG) {
         continue;
       }
-      uint32_t wire = 0;
-      for (int i = 8; i < 12; ++i) {
-        wire = (wire << 8) | static_cast<unsigned char>(rdata[i]);
-      }
-      // RFC 4034 section 3.1.5: the 32-bit value is the time nearest `now`
-      // in serial arithmetic.
-      int32_t offset = static_cast<int32_t>(wire - static_cast<uint32_t>(now));
-      UnixTime expiry = now + offset;
-      if (earliest == 0 || expiry < earliest) {
-        earliest = expiry;
+      for (const std::string& rdata : rrset.rdatas) {
+        if (rdata.size() < 12) {
+          continue;
+        }
+        uint32_t wire = 0;
+        for (int i = 8; i < 12; ++i) {
+          wire = (wire << 8) | static_cast<unsigned char>(rdata[i]);
+        }
+        // RFC 4034 section 3.1.5: the 32-bit value is the time nearest `now`
+        // in serial arithmetic.
+        int32_t offset =
+            static_cast<int32_t>(wire - static_cast<uint32_t>(now));
+        UnixTime expiry = now + offset;
+        if (earliest == 0 || expiry < earliest) {
+          earliest = expiry;
+        }
       }
     }
   }
