@@ -36,7 +36,7 @@ void insert_rrset(zone::Node& node, zone::Rrset rrset) {
   node.rrsets.insert(it, std::move(rrset));
 }
 
-// True when the node holds a record that gets a signature.
+// True when the node contains a record that gets a signature.
 bool has_signed_rrset(const zone::Node& node, NodeKind kind) {
   if (kind == NodeKind::kDelegation) {
     return node.find(zone::rrtype::DS) != nullptr;

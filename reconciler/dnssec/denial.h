@@ -10,7 +10,7 @@
 
 namespace signet::dnssec {
 
-// How a node of a zone being signed is treated.
+// Treatment of a node of a zone being signed.
 enum class NodeKind : uint8_t {
   kAuthoritative,  // signed and chained
   kDelegation,     // NS below the apex: only DS and NSEC are signed

@@ -64,7 +64,7 @@ class Signer {
   virtual void sign(std::string_view data, std::string& signature) = 0;
 };
 
-// Where a tenant's keys live. Implementations: FileKeyStore; a PKCS#11
+// Storage of a tenant's keys. FileKeyStore implements it, and a PKCS#11
 // store fits behind the same interface. Methods may throw
 // std::runtime_error (or std::system_error for I/O) with the key involved.
 class KeyStore {

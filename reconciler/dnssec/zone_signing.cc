@@ -294,8 +294,8 @@ class Worker {
     }
     std::sort(rrsigs_.begin(), rrsigs_.end());
     // NOTE: one zone::Rrset has one TTL, so RRSIGs at a node share the
-    // lowest TTL among the RRsets they cover (RFC 4034 asks for each
-    // RRset's own TTL; validators use the lower of the two anyway).
+    // lowest TTL among the RRsets they cover . RFC 4034 wants each
+    // RRset's own TTL, but validators use the lower of the two anyway.
     insert_rrset(node, Rrset{zone::rrtype::RRSIG, rrsig_ttl, rrsigs_});
   }
 

@@ -47,11 +47,12 @@ struct SignedZone {
 
 // Signs `input` (finalized). RRSIG, NSEC, NSEC3 and NSEC3PARAM records in
 // the input are dropped, the apex DNSKEY, CDS and CDNSKEY RRsets are
-// replaced by those of `keys`, and an apex ZONEMD is dropped. With `previous` (an earlier output of this
-// function), a signature is copied instead of made when its RRset, key and
-// covered fields are unchanged and it is not due for refresh, so the result
-// equals a full signing at the same time. Throws std::runtime_error when
-// the zone has no SOA at its origin, no signing key, or signing fails.
+// replaced by those of `keys`, and an apex ZONEMD is dropped. With `previous`
+// (an earlier output of this function), a signature is copied instead of
+// created when its RRset, key and covered fields are unchanged and it is not
+// due for refresh. The result then equals a full signing at the same time.
+// Throws std::runtime_error when the zone has no SOA at its origin, no signing
+// key, or signing fails.
 SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
                      KeyStore& store, const SigningOptions& options,
                      const zone::Zone* previous = nullptr);

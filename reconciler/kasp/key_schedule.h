@@ -14,10 +14,10 @@ namespace signet::kasp {
 
 // Drives each key of a zone through the RFC 7583 states with the injected
 // clock. ZSKs roll by pre-publication (section 3.2). KSKs and CSKs roll by
-// double-DS (section 3.3.2) with the new DNSKEY pre-published too: the new
-// key's CDS/CDNSKEY appear next to the old key's, the new key signs once
+// double-DS (section 3.3.2), with the new DNSKEY pre-published too. The new
+// key's CDS/CDNSKEY appear next to the old key's. The new key signs once
 // its DNSKEY has propagated and the parent was seen serving its DS
-// (mark_ds_published), and the old key then retires.
+// (mark_ds_published), and then the old key retires.
 class KeySchedule {
  public:
   KeySchedule(dnssec::KeyStore& store, const Clock& clock);

@@ -29,7 +29,7 @@ class ZoneSigner {
   ZoneSigner(dnssec::KeyStore& keys, const Clock& clock, unsigned threads);
 
   // Signs `unsigned_zone` (finalized, serial already set) under `policy`,
-  // creating keys as the policy says when the store has none for the zone.
+  // creating the policy's keys when the store has none for the zone.
   // With `previous`, re-signs only what changed and the signatures due for
   // refresh. Never modifies `previous`. Throws std::runtime_error when keys
   // cannot be made or used.

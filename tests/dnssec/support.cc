@@ -152,8 +152,8 @@ std::string verify_zone(const zone::Zone& zone, const fs::path& folder,
   if (std::abs(when - static_cast<int64_t>(std::time(nullptr))) > 600) {
     return "";
   }
-  // dnssec-verify asks for a non-SEP key per algorithm unless -z says the
-  // zone is signed with SEP keys (CSKs) alone.
+  // dnssec-verify requires a non-SEP key per algorithm unless -z tells it
+  // that the zone is signed with SEP keys (CSKs) alone.
   bool all_sep = true;
   if (const zone::Rrset* dnskeys =
           zone.find(zone.origin(), zone::rrtype::DNSKEY)) {

@@ -27,7 +27,7 @@ def main():
         elif kind < 0.40:
             out.write(f"{name} A 198.51.{i % 256}.{i // 256 % 256}\n")
         elif kind < 0.60:
-            out.write(f"{name} AAAA 2001:db8::{i:x}\n")
+            out.write(f"{name} AAAA 2001:db8::{i >> 16:x}:{i & 0xffff:x}\n")
         elif kind < 0.75:
             out.write(f'{name} TXT "v=spf1 ip4:192.0.2.{i % 256} -all"\n')
         elif kind < 0.90:
