@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
-#include <set>
 
 namespace signet::model {
 
@@ -102,12 +101,13 @@ Location YamlReader::at(const YAML::Node& node) const {
   if (mark.line < 0) {
     return Location{path_, 0, 0};
   }
-  return Location{path_, mark.line + 1, mark.column + 1};
+  return Location{path_, line_offset_ + mark.line + 1, mark.column + 1};
 }
 
 std::vector<YamlEntry> YamlReader::collect(
     const YAML::Node& node, const Location& where, std::string_view what,
-    const std::vector<std::string_view>* allowed) {
+    const std::vector<std::string_view>* allowed,
+    std::unordered_set<std::string>* seen) {
   std::vector<YamlEntry> out;
   if (node.IsNull()) {
     return out;
@@ -118,7 +118,11 @@ std::vector<YamlEntry> YamlReader::collect(
                      describe_node(node));
     return out;
   }
-  std::set<std::string> seen;
+  std::unordered_set<std::string> local_seen;
+  if (seen == nullptr) {
+    seen = &local_seen;
+  }
+  out.reserve(node.size());
   for (auto it = node.begin(); it != node.end(); ++it) {
     YAML::Node key = it->first;
     Location key_location = at(key);
@@ -129,7 +133,7 @@ std::vector<YamlEntry> YamlReader::collect(
       continue;
     }
     std::string name = key.Scalar();
-    if (!seen.insert(name).second) {
+    if (!seen->insert(name).second) {
       error(key_location, "duplicate key '" + name + "' in " +
                               std::string(what) +
                               "; remove one of the two entries");
@@ -157,13 +161,19 @@ std::vector<YamlEntry> YamlReader::collect(
 std::vector<YamlEntry> YamlReader::entries(
     const YAML::Node& node, const Location& where, std::string_view what,
     const std::vector<std::string_view>& allowed) {
-  return collect(node, where, what, &allowed);
+  return collect(node, where, what, &allowed, nullptr);
 }
 
 std::vector<YamlEntry> YamlReader::free_entries(const YAML::Node& node,
                                                 const Location& where,
                                                 std::string_view what) {
-  return collect(node, where, what, nullptr);
+  return collect(node, where, what, nullptr, nullptr);
+}
+
+std::vector<YamlEntry> YamlReader::free_entries(
+    const YAML::Node& node, const Location& where, std::string_view what,
+    std::unordered_set<std::string>& seen) {
+  return collect(node, where, what, nullptr, &seen);
 }
 
 std::vector<std::pair<YAML::Node, Location>> YamlReader::items(

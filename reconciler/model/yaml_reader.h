@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -36,9 +37,9 @@ class YamlReader {
   // Parses `text`. A syntax error is reported at its position and returns
   // nullopt. An empty document is an empty mapping.
   // NOTE: yaml-cpp 0.7's node tree takes about 57 times the text's size
-  // (238 MB peak for a generated 4 MB zone of 100,000 names), so a
-  // million-name zone needs over 2 GB. Reading parser events
-  // (YAML::Parser with an EventHandler) would avoid the tree.
+  // (238 MB peak for a generated 4 MB zone of 100,000 names). Zone files
+  // therefore parse their `records:` mapping a part at a time (see
+  // parse_zone_file), and other files are small.
   std::optional<YAML::Node> load(const std::string& text);
 
   // Returns the 1-based position of `node` in this file.
@@ -58,6 +59,14 @@ class YamlReader {
   std::vector<YamlEntry> free_entries(const YAML::Node& node,
                                       const Location& where,
                                       std::string_view what);
+
+  // As above, but a key already in `seen` (from an earlier part of the
+  // same mapping, parsed on its own) is reported as a duplicate too.
+  // Every new key is added to `seen`.
+  std::vector<YamlEntry> free_entries(const YAML::Node& node,
+                                      const Location& where,
+                                      std::string_view what,
+                                      std::unordered_set<std::string>& seen);
 
   // Returns the items of a sequence, or `node` itself as the only item
   // when it is not a sequence.
@@ -100,16 +109,22 @@ class YamlReader {
     diagnostics_.warning(where, std::move(message));
   }
 
+  // Sets how many lines precede the text of the nodes passed in, for a
+  // part of a file parsed on its own. at() adds it to every line.
+  void set_line_offset(int lines) { line_offset_ = lines; }
+
   const std::string& path() const { return path_; }
   Diagnostics& diagnostics() { return diagnostics_; }
 
  private:
   std::vector<YamlEntry> collect(const YAML::Node& node, const Location& where,
                                  std::string_view what,
-                                 const std::vector<std::string_view>* allowed);
+                                 const std::vector<std::string_view>* allowed,
+                                 std::unordered_set<std::string>* seen);
 
   std::string path_;
   Diagnostics& diagnostics_;
+  int line_offset_ = 0;
 };
 
 // Parses a duration ("300", "5m", "1h30m", "2d", "1w"). Returns nullopt

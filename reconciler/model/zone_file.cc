@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "model/record_forms.h"
 #include "model/yaml_reader.h"
@@ -26,6 +27,100 @@ std::string upper(std::string s) {
   return s;
 }
 
+// Line positions of the owner keys of a block-style `records:` mapping,
+// found by indentation alone. The mapping is then parsed a few owners at
+// a time, because yaml-cpp 0.7's node tree of a whole zone takes about 57
+// times the text's size.
+struct RecordsLayout {
+  size_t body_begin = 0;  // offset of the line after "records:"
+  size_t body_end = 0;    // offset of the first line after the mapping
+  struct Owner {
+    size_t offset;  // start of the owner key's line
+    int line;       // its 0-based line number
+  };
+  std::vector<Owner> owners;
+};
+
+// Finds the layout of a `records:` key at column 0 with nothing after it
+// but a comment, whose owner keys share one indentation. Returns nullopt
+// for any other form (flow style, tabs, several documents, a second
+// `records:`), which is then parsed as one tree.
+std::optional<RecordsLayout> find_records_layout(const std::string& text) {
+  enum class State { kBefore, kBody, kAfter } state = State::kBefore;
+  RecordsLayout layout;
+  size_t owner_indent = 0;
+  int line = 0;
+  for (size_t begin = 0; begin < text.size(); ++line) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    size_t indent = text.find_first_not_of(' ', begin);
+    if (indent == std::string::npos || indent > end) {
+      indent = end;
+    }
+    char first = indent < end ? text[indent] : '\n';
+    indent -= begin;
+    if (first == '\t') {
+      return std::nullopt;
+    }
+    bool blank = first == '\n' || first == '\r' || first == '#';
+    if (!blank && indent == 0) {
+      std::string_view content(text.data() + begin, end - begin);
+      if (state == State::kBody) {
+        layout.body_end = begin;
+        state = State::kAfter;
+      }
+      if (content.rfind("---", 0) == 0 || content.rfind("...", 0) == 0 ||
+          first == '%') {
+        return std::nullopt;
+      }
+      if (content.rfind("records:", 0) == 0) {
+        std::string_view rest = content.substr(8);
+        size_t next = rest.find_first_not_of(" \r");
+        if (state != State::kBefore || (next != std::string_view::npos &&
+                                        (rest[next] != '#' || next == 0))) {
+          return std::nullopt;
+        }
+        state = State::kBody;
+        layout.body_begin = std::min(end + 1, text.size());
+      }
+    } else if (!blank && state == State::kBody) {
+      if (owner_indent == 0) {
+        owner_indent = indent;
+      }
+      if (indent < owner_indent) {
+        return std::nullopt;
+      }
+      if (indent == owner_indent) {
+        if (first == '-' || first == '?' || first == '&' || first == '*' ||
+            first == '!' || first == '[' || first == '{') {
+          return std::nullopt;
+        }
+        layout.owners.push_back(RecordsLayout::Owner{begin, line});
+      }
+    }
+    begin = end + 1;
+  }
+  if (state == State::kBody) {
+    layout.body_end = text.size();
+  }
+  if (layout.owners.empty()) {
+    return std::nullopt;
+  }
+  return layout;
+}
+
+// The text parsed a part at a time and the layout of its records.
+struct RecordsSource {
+  const std::string& text;
+  const RecordsLayout& layout;
+};
+
+// Owners are parsed in parts of about this many octets, so that the node
+// tree in memory stays small and yaml-cpp is set up rarely.
+constexpr size_t kRecordsPartSize = 256 * 1024;
+
 class ZoneFileParser {
  public:
   ZoneFileParser(const std::string& path, Diagnostics& diagnostics)
@@ -36,6 +131,39 @@ class ZoneFileParser {
     if (!root) {
       return std::nullopt;
     }
+    return parse_root(*root);
+  }
+
+  // Parses the file with the lines of `records` blanked, then the
+  // records in parts. Returns false when some part is not valid YAML on
+  // its own, and the caller must parse the whole text as one tree.
+  bool parse_in_parts(const RecordsSource& records,
+                      std::optional<ZoneFile>& file) {
+    const std::string& text = records.text;
+    const RecordsLayout& layout = records.layout;
+    std::string head = text.substr(0, layout.body_begin);
+    head.append(
+        static_cast<size_t>(std::count(
+            text.begin() + static_cast<ptrdiff_t>(layout.body_begin),
+            text.begin() + static_cast<ptrdiff_t>(layout.body_end), '\n')),
+        '\n');
+    head.append(text, layout.body_end);
+    YAML::Node root;
+    try {
+      root = YAML::Load(head);
+    } catch (const YAML::Exception&) {
+      return false;
+    }
+    if (!root.IsMap()) {
+      return false;
+    }
+    records_ = &records;
+    file = parse_root(root);
+    return !part_failed_;
+  }
+
+ private:
+  std::optional<ZoneFile> parse_root(const YAML::Node& root) {
     ZoneFile file;
     file.path = reader_.path();
     Location start{reader_.path(), 1, 1};
@@ -44,7 +172,7 @@ class ZoneFileParser {
     file.ttl_location = start;
     file.policy_location = start;
     std::vector<YamlEntry> entries =
-        reader_.entries(*root, start, "the zone file", kZoneKeys);
+        reader_.entries(root, start, "the zone file", kZoneKeys);
     bool has_zone = false;
     for (const YamlEntry& e : entries) {
       if (e.key == "zone") {
@@ -56,7 +184,7 @@ class ZoneFileParser {
       }
     }
     if (!has_zone) {
-      if (root->IsMap() &&
+      if (root.IsMap() &&
           std::none_of(entries.begin(), entries.end(),
                        [](const YamlEntry& e) { return e.key == "zone"; })) {
         reader_.error(start,
@@ -71,7 +199,6 @@ class ZoneFileParser {
     return file;
   }
 
- private:
   void parse_top(const YamlEntry& e, ZoneFile& file) {
     if (e.key == "policy") {
       if (auto s = reader_.text(e.value, e.location, "policy")) {
@@ -197,27 +324,71 @@ class ZoneFileParser {
   }
 
   void parse_records(const YamlEntry& e, ZoneFile& file) {
+    if (records_ != nullptr && e.value.IsNull()) {
+      parse_records_in_parts(e, file);
+      return;
+    }
     for (const YamlEntry& owner :
          reader_.free_entries(e.value, e.location, "records")) {
-      OwnerRecords records;
-      records.owner = owner.key;
-      records.location = owner.key_location;
-      std::string what = "the records of '" + owner.key + "'";
-      if (owner.value.IsNull()) {
-        reader_.error(owner.key_location,
-                      "owner '" + owner.key +
-                          "' has no records; add types such as 'A:' below "
-                          "it or remove it");
-        continue;
-      }
-      for (const YamlEntry& type :
-           reader_.free_entries(owner.value, owner.location, what)) {
-        if (std::optional<RecordSet> set = parse_rrset(type)) {
-          records.rrsets.push_back(std::move(*set));
-        }
-      }
-      file.records.push_back(std::move(records));
+      parse_owner(owner, file);
     }
+  }
+
+  // Parses the owners of records_ a part at a time, with the positions
+  // and messages a single tree of the whole file gives.
+  void parse_records_in_parts(const YamlEntry& e, ZoneFile& file) {
+    const std::vector<RecordsLayout::Owner>& owners = records_->layout.owners;
+    file.records.reserve(owners.size());
+    std::unordered_set<std::string> seen;
+    for (size_t first = 0; first < owners.size();) {
+      size_t last = first + 1;
+      while (last < owners.size() &&
+             owners[last].offset - owners[first].offset < kRecordsPartSize) {
+        ++last;
+      }
+      size_t begin = owners[first].offset;
+      size_t end = last < owners.size() ? owners[last].offset
+                                        : records_->layout.body_end;
+      YAML::Node part;
+      try {
+        part = YAML::Load(records_->text.substr(begin, end - begin));
+      } catch (const YAML::Exception&) {
+        part_failed_ = true;
+        return;
+      }
+      if (!part.IsMap()) {
+        part_failed_ = true;
+        return;
+      }
+      reader_.set_line_offset(owners[first].line);
+      for (const YamlEntry& owner :
+           reader_.free_entries(part, e.location, "records", seen)) {
+        parse_owner(owner, file);
+      }
+      reader_.set_line_offset(0);
+      first = last;
+    }
+  }
+
+  void parse_owner(const YamlEntry& owner, ZoneFile& file) {
+    OwnerRecords records;
+    records.owner = owner.key;
+    records.location = owner.key_location;
+    if (owner.value.IsNull()) {
+      reader_.error(owner.key_location,
+                    "owner '" + owner.key +
+                        "' has no records; add types such as 'A:' below "
+                        "it or remove it");
+      return;
+    }
+    std::string what = "the records of '" + owner.key + "'";
+    for (const YamlEntry& type :
+         reader_.free_entries(owner.value, owner.location, what)) {
+      if (std::optional<RecordSet> set = parse_rrset(type)) {
+        records.rrsets.push_back(std::move(*set));
+      }
+    }
+    file.records.push_back(std::move(records));
   }
 
   // A type's value: a value, a list of values, or a mapping with ttl and
@@ -306,6 +477,8 @@ class ZoneFileParser {
   }
 
   YamlReader reader_;
+  const RecordsSource* records_ = nullptr;  // set when parsing in parts
+  bool part_failed_ = false;
 };
 
 }  // namespace
@@ -325,6 +498,17 @@ const char* serial_policy_name(SerialPolicy policy) {
 std::optional<ZoneFile> parse_zone_file(const std::string& path,
                                         const std::string& text,
                                         Diagnostics& diagnostics) {
+  if (std::optional<RecordsLayout> layout = find_records_layout(text)) {
+    // Problems go to a separate list first, because a part that does not
+    // parse on its own means starting over with the whole text.
+    Diagnostics found;
+    std::optional<ZoneFile> file;
+    if (ZoneFileParser(path, found)
+            .parse_in_parts(RecordsSource{text, *layout}, file)) {
+      diagnostics.append(found);
+      return file;
+    }
+  }
   return ZoneFileParser(path, diagnostics).parse(text);
 }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <set>
+#include <unordered_map>
 
 #include "model/record_forms.h"
 #include "model/yaml_reader.h"
@@ -285,11 +286,13 @@ class ZoneBuilder {
       return;
     }
     auto [it, inserted] =
-        seen_.emplace(std::make_pair(owner, *type), set.location);
+        seen_.emplace(std::make_pair(owner, *type),
+                      std::make_pair(set.location.line, set.location.column));
     if (!inserted) {
+      Location first{set.location.file, it->second.first, it->second.second};
       diagnostics_.error(set.location,
                          "the " + set.type + " records of " + owner.text() +
-                             " are also written at " + it->second.text() +
+                             " are also written at " + first.text() +
                              "; merge the two into one list");
       return;
     }
@@ -343,7 +346,15 @@ class ZoneBuilder {
   model::Diagnostics& diagnostics_;
   RecordLocations& locations_;
   Name origin_;
-  std::map<std::pair<Name, RrType>, Location> seen_;
+  struct RrsetKeyHash {
+    size_t operator()(const std::pair<Name, RrType>& key) const {
+      return NameHash()(key.first) * 31 + key.second;
+    }
+  };
+  // Line and column of each RRset written so far, which are all in one
+  // file.
+  std::unordered_map<std::pair<Name, RrType>, std::pair<int, int>, RrsetKeyHash>
+      seen_;
 };
 
 }  // namespace
