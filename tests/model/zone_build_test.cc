@@ -4,6 +4,7 @@
 #include "test_support.h"
 #include "zone/build.h"
 #include "zone/load.h"
+#include "zone/masterfile.h"
 #include "zone/rdata.h"
 #include "zone/to_yaml.h"
 
@@ -300,6 +301,90 @@ TEST_CASE("simple RDATA matches ldns encoding", "[build]") {
     std::optional<std::string> expected = parse_rdata(c.type, c.text, origin);
     REQUIRE(expected.has_value());
     CHECK(rrset->rdatas.at(0) == *expected);
+  }
+}
+
+// A zone of `hosts` names, each with an A and a TXT record, as zone YAML
+// (with `records_line` as its records key) and as a master file. At 20,000
+// hosts the YAML is about 800 KB, so its records are parsed in several
+// parts.
+struct GeneratedZone {
+  std::string yaml;
+  std::string master;
+};
+
+GeneratedZone generate_zone(int hosts, const std::string& records_line) {
+  GeneratedZone out;
+  out.yaml = "zone: example.com\nsoa:\n  primary: ns1.example.com.\n" +
+             records_line + "\n  '@':\n    NS: ns1\n  ns1:\n    A: 192.0.2.1\n";
+  out.master =
+      "$ORIGIN example.com.\n$TTL 3600\n"
+      "@ SOA ns1 hostmaster 0 3600 900 1209600 3600\n"
+      "@ NS ns1\nns1 A 192.0.2.1\n";
+  for (int i = 0; i < hosts; ++i) {
+    std::string host = "h" + std::to_string(i);
+    std::string address = "10." + std::to_string(i >> 16 & 255) + "." +
+                          std::to_string(i >> 8 & 255) + "." +
+                          std::to_string(i & 255);
+    out.yaml += "  " + host + ":\n    A: " + address + "\n    TXT: text " +
+                std::to_string(i) + "\n";
+    out.master += host + " A " + address + "\n" + host + " TXT \"text " +
+                  std::to_string(i) + "\"\n";
+  }
+  return out;
+}
+
+TEST_CASE("large zone matches its master file", "[build]") {
+  GeneratedZone generated = generate_zone(20000, "records:");
+  REQUIRE(generated.yaml.size() > 600 * 1024);
+  model::Diagnostics diagnostics;
+  std::optional<LoadedZone> loaded =
+      load_zone_yaml("big.yaml", generated.yaml, diagnostics);
+  INFO(Catch::Detail::stringify(texts(diagnostics)));
+  REQUIRE(loaded.has_value());
+  CHECK(diagnostics.all().empty());
+  model::Diagnostics master_diagnostics;
+  std::optional<Zone> master = parse_master_text(
+      generated.master, "big.zone", name("example.com."), master_diagnostics);
+  REQUIRE(master.has_value());
+  CHECK(master_diagnostics.all().empty());
+  CHECK(loaded->zone.rr_count() == 2 * 20000 + 3);
+  CHECK(loaded->zone.rr_count() == master->rr_count());
+  CHECK(all_records(loaded->zone) == all_records(*master));
+}
+
+TEST_CASE("large zone reports exact positions", "[build]") {
+  // h15000's address is invalid and h1 is written again at the end, so
+  // both problems lie in a later part than the first.
+  auto with_defects = [](GeneratedZone zone) {
+    std::string good = "    A: 10.0.58.152\n";
+    size_t at = zone.yaml.find("  h15000:\n" + good);
+    REQUIRE(at != std::string::npos);
+    zone.yaml.replace(at + 10, good.size(), "    A: 300.0.0.1\n");
+    zone.yaml += "  h1:\n    A: 10.9.9.9\n";
+    return zone.yaml;
+  };
+  // A tag after "records:" makes the parser read the file as one tree.
+  std::string in_parts = with_defects(generate_zone(20000, "records:"));
+  std::string whole = with_defects(generate_zone(20000, "records: !!map"));
+  std::vector<std::string> expected = {
+      "big.yaml:45010:8: error: A address '300.0.0.1' is not a valid IPv4 "
+      "address (write four numbers 0-255 separated by dots, e.g. "
+      "192.0.2.1)",
+      "big.yaml:60009:3: error: duplicate key 'h1' in records; remove one "
+      "of the two entries",
+  };
+  for (const std::string* text : {&in_parts, &whole}) {
+    model::Diagnostics diagnostics;
+    std::optional<model::ZoneFile> file =
+        model::parse_zone_file("big.yaml", *text, diagnostics);
+    REQUIRE(file.has_value());
+    CHECK(file->records.size() == 20000 + 2);
+    std::optional<Zone> zone =
+        build_zone(*file, model::default_policy(), diagnostics);
+    REQUIRE(zone.has_value());
+    diagnostics.sort();
+    CHECK(texts(diagnostics) == expected);
   }
 }
 
