@@ -246,11 +246,8 @@ class Worker {
  private:
   void sign_node(Node& node, NodeKind kind, const Node* prev_node,
                  const KeySet& set) {
-    rrsigs_.clear();
+    rrsig_sets_.clear();
     bool apex = node.name == origin_;
-    uint32_t rrsig_ttl = std::numeric_limits<uint32_t>::max();
-    const Rrset* prev_rrsigs =
-        prev_node ? prev_node->find(zone::rrtype::RRSIG) : nullptr;
     for (const Rrset& rrset : node.rrsets) {
       if (kind == NodeKind::kDelegation && rrset.type != zone::rrtype::DS &&
           rrset.type != zone::rrtype::NSEC) {
@@ -258,8 +255,13 @@ class Worker {
       }
       const auto& signing =
           apex && is_key_type(rrset.type) ? set.key_signers : set.zone_signers;
+      if (signing.empty()) {
+        continue;
+      }
       const Rrset* prev_rrset =
           prev_node ? prev_node->find(rrset.type) : nullptr;
+      const Rrset* prev_rrsigs =
+          prev_node ? prev_node->find_rrsig(rrset.type) : nullptr;
       bool unchanged = prev_rrset != nullptr && prev_rrsigs != nullptr &&
                        prev_rrset->ttl == rrset.ttl &&
                        prev_rrset->rdatas == rrset.rdatas;
@@ -270,33 +272,34 @@ class Worker {
       fields.expiration = rrsig_expiration(node.name, rrset.type, options_);
       fields.inception =
           static_cast<uint32_t>(options_.now - options_.inception_offset);
+      // RFC 4034 section 3: an RRSIG has the TTL of the RRset it covers.
+      Rrset rrsigs{zone::rrtype::RRSIG, rrset.ttl, {}};
       for (const KeyInfo& key : signing) {
         fields.algorithm = key.algorithm;
         fields.key_tag = key.key_tag;
         const std::string* kept =
             unchanged ? reusable(*prev_rrsigs, fields) : nullptr;
         if (kept != nullptr) {
-          rrsigs_.push_back(*kept);
+          rrsigs.rdatas.push_back(*kept);
           note_expiration(rrsig_expiration_of(*kept));
           ++reused;
         } else {
-          rrsigs_.push_back(make_rrsig(node.name, rrset, fields, key));
+          rrsigs.rdatas.push_back(make_rrsig(node.name, rrset, fields, key));
           note_expiration(fields.expiration);
           ++made;
         }
       }
-      if (!signing.empty()) {
-        rrsig_ttl = std::min(rrsig_ttl, rrset.ttl);
-      }
+      std::sort(rrsigs.rdatas.begin(), rrsigs.rdatas.end());
+      rrsig_sets_.push_back(std::move(rrsigs));
     }
-    if (rrsigs_.empty()) {
-      return;
+    // One RRSIG RRset per covered type, placed by zone::rrset_order.
+    for (Rrset& rrsigs : rrsig_sets_) {
+      uint32_t order = zone::rrset_order(rrsigs);
+      auto it = std::lower_bound(
+          node.rrsets.begin(), node.rrsets.end(), order,
+          [](const Rrset& r, uint32_t o) { return zone::rrset_order(r) < o; });
+      node.rrsets.insert(it, std::move(rrsigs));
     }
-    std::sort(rrsigs_.begin(), rrsigs_.end());
-    // NOTE: one zone::Rrset has one TTL, so RRSIGs at a node share the
-    // lowest TTL among the RRsets they cover . RFC 4034 wants each
-    // RRset's own TTL, but validators use the lower of the two anyway.
-    insert_rrset(node, Rrset{zone::rrtype::RRSIG, rrsig_ttl, rrsigs_});
   }
 
   // A previous signature that matches `fields` except the times and is not
@@ -364,7 +367,7 @@ class Worker {
   const Name& origin_;
   const zone::Zone* previous_;
   std::vector<std::unique_ptr<Signer>> signers_;
-  std::vector<std::string> rrsigs_;
+  std::vector<Rrset> rrsig_sets_;
   std::string data_;
   std::string signature_;
 };

@@ -63,7 +63,8 @@ class Parent {
 
 // True when a DS at the parent matches a key that signs the DNSKEY RRset.
 bool chain_of_trust(const Parent& parent, const zone::Zone& z) {
-  const zone::Rrset* sigs = z.find(z.origin(), zone::rrtype::RRSIG);
+  const zone::Rrset* sigs =
+      z.find(z.origin())->find_rrsig(zone::rrtype::DNSKEY);
   for (const std::string& sig : sigs->rdatas) {
     dnssec::RrsigFields fields;
     dnssec::parse_rrsig_fields(sig, fields);

@@ -259,32 +259,36 @@ std::string verify_all_signatures(const zone::Zone& z) {
     return "no DNSKEY RRset";
   }
   for (const zone::Node& node : z.nodes()) {
-    const zone::Rrset* sigs = node.find(zone::rrtype::RRSIG);
-    if (sigs == nullptr) {
-      continue;
-    }
-    for (const std::string& sig : sigs->rdatas) {
-      dnssec::RrsigFields fields;
-      dnssec::parse_rrsig_fields(sig, fields);
-      const zone::Rrset* covered = node.find(fields.type_covered);
-      if (covered == nullptr) {
-        return "RRSIG without RRset at " + node.name.text();
+    for (const zone::Rrset& sigs : node.rrsets) {
+      if (sigs.type != zone::rrtype::RRSIG) {
+        continue;
       }
-      size_t offset = signature_offset(sig);
-      std::string data = sig.substr(0, offset);
-      dnssec::append_signed_records(node.name, *covered, fields.original_ttl,
-                                    data);
-      bool verified = false;
-      for (const std::string& key : dnskeys->rdatas) {
-        if (dnssec::key_tag(key) == fields.key_tag &&
-            dnssec::verify_signature(fields.algorithm, key.substr(4), data,
-                                     sig.substr(offset))) {
-          verified = true;
+      for (const std::string& sig : sigs.rdatas) {
+        dnssec::RrsigFields fields;
+        dnssec::parse_rrsig_fields(sig, fields);
+        const zone::Rrset* covered = node.find(fields.type_covered);
+        if (covered == nullptr) {
+          return "RRSIG without RRset at " + node.name.text();
         }
-      }
-      if (!verified) {
-        return "bad signature over " + node.name.text() + " " +
-               zone::type_name(fields.type_covered);
+        size_t offset = signature_offset(sig);
+        std::string data = sig.substr(0, offset);
+        dnssec::append_signed_records(node.name, *covered, fields.original_ttl,
+                                      data);
+        bool verified = false;
+        for (const std::string& key : dnskeys->rdatas) {
+          if (dnssec::key_tag(key) == fields.key_tag &&
+              dnssec::verify_signature(fields.algorithm, key.substr(4), data,
+                                       sig.substr(offset))) {
+            verified = true;
+          }
+        }
+        if (!verified) {
+          return "bad signature over " + node.name.text() + " " +
+                 zone::type_name(fields.type_covered);
+        }
+        if (sigs.ttl != covered->ttl) {
+          return "RRSIG TTL differs from its RRset at " + node.name.text();
+        }
       }
     }
   }
