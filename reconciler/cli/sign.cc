@@ -57,7 +57,18 @@ std::optional<zone::Zone> load_input(const SignOptions& o,
     if (!loaded || diagnostics.has_errors()) {
       return std::nullopt;
     }
-    policy = given ? given : load_policy(loaded->file.policy, diagnostics);
+    if (given) {
+      policy = given;
+    } else {
+      // A zone YAML names its policy; tenant repositories keep it in
+      // policies/<name>.yaml beside the zones/ folder.
+      std::string name = loaded->file.policy;
+      fs::path file = fs::path(o.input).parent_path() / ".." / "policies" /
+                      (name + ".yaml");
+      policy = load_policy(
+          name == "default" || !fs::exists(file) ? name : file.string(),
+          diagnostics);
+    }
     return std::move(loaded->zone);
   }
   if (o.origin.empty()) {
