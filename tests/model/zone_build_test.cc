@@ -280,6 +280,10 @@ TEST_CASE("simple RDATA matches ldns encoding", "[build]") {
       {rrtype::MX, "10 MAIL"},
       {rrtype::MX, "65535 ."},
       {rrtype::MX, "0 mail.example.net."},
+      {rrtype::TXT, "\"v=spf1 mx -all\""},
+      {rrtype::TXT, "\"a\" \"b c\""},
+      {rrtype::TXT, "\"\""},
+      {rrtype::TXT, "\"x\\\"y\" \"caf\\195\\169\""},
   };
   Name origin = *Name::parse("Example.com.");
   for (const Case& c : cases) {
