@@ -310,7 +310,7 @@ TEST_CASE("simple RDATA matches ldns encoding", "[build]") {
 
 // A zone of `hosts` names, each with an A and a TXT record, as zone YAML
 // (with `records_line` as its records key) and as a master file. At 20,000
-// hosts the YAML is about 800 KB, so its records are parsed in several
+// hosts the YAML is about 950 KB, so its records are parsed in several
 // parts.
 struct GeneratedZone {
   std::string yaml;
