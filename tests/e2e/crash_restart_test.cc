@@ -50,7 +50,7 @@ bool wait_for_marker(const TestConfig& config, int version) {
 
 }  // namespace
 
-TEST_CASE("crash restart keeps serial and newest commit") {
+TEST_CASE("crash restart keeps newest serial") {
   TempFolder folder("signet-crash");
   TenantRepo repo(folder.path() / "repo");
   repo.write("zones/crash.test.yaml", zone_with_marker(0));

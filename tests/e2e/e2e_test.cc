@@ -89,7 +89,7 @@ std::string validate_with_delv(const Secondary& secondary,
 
 }  // namespace
 
-TEST_CASE("e2e commits reach BIND and Knot signed") {
+TEST_CASE("commits reach BIND and Knot signed") {
   for (SecondaryKind kind : {SecondaryKind::kBind, SecondaryKind::kKnot}) {
     if (!secondary_installed(kind)) {
       FAIL(secondary_kind_name(kind) + " is not installed");
