@@ -70,7 +70,11 @@ std::string Reconciler::last_error() const {
 }
 
 void Reconciler::worker() {
-  restore();
+  try {
+    restore();
+  } catch (const std::exception& e) {
+    spdlog::error("zones not restored: tenant={} error={}", tenant(), e.what());
+  }
   std::unique_lock lock(mutex_);
   while (!stop_) {
     UnixTime now = context_.clock->now();
@@ -83,7 +87,14 @@ void Reconciler::worker() {
       check_ = false;
       fetch_ = false;
       lock.unlock();
-      run_once(fetch);
+      try {
+        run_once(fetch);
+      } catch (const std::exception& e) {
+        // Each step handles its own failures; this keeps a surprise from
+        // ending the process, and the next trigger tries again.
+        spdlog::error("reconcile pass failed: tenant={} error={}", tenant(),
+                      e.what());
+      }
       lock.lock();
       continue;
     }
