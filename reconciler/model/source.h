@@ -14,7 +14,9 @@ class FileSource {
   virtual ~FileSource() = default;
 
   // Returns the file's contents, or nullopt when it does not exist.
-  // Throws std::runtime_error on an I/O error.
+  // Throws std::runtime_error on an I/O error, and for a folder source
+  // when the path leads through a symbolic link or to a file that is not
+  // a regular file.
   virtual std::optional<std::string> read(const std::string& path) const = 0;
 
   // Names of the regular files directly inside `dir` ("" is the root),
