@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "base/text.h"
+
 namespace signet::model {
 
 std::string Location::text() const {
@@ -30,6 +32,9 @@ void Diagnostics::warning(Location location, std::string message) {
 }
 
 void Diagnostics::add(Diagnostic d) {
+  // Messages quote tenant input and end up in logs and CI annotations.
+  d.message = printable(d.message);
+  d.location.file = printable(d.location.file);
   if (d.severity == Severity::kError) {
     ++error_count_;
   }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "model/diagnostic.h"
+
 namespace fs = std::filesystem;
 using signet::model::FolderSource;
 
@@ -71,4 +73,14 @@ TEST_CASE("folder source rejects symbolic links", "[source]") {
 TEST_CASE("folder source rejects devices", "[source]") {
   FolderSource source("/dev");
   CHECK(read_error(source, "zero") == "zero is not a regular file");
+}
+
+TEST_CASE("diagnostics escape control characters", "[diagnostic]") {
+  signet::model::Diagnostics diagnostics;
+  diagnostics.error({"zones/a\nb.yaml", 3, 1},
+                    "unknown type 'x\n2026 info forged\x1b[31m'");
+  REQUIRE(diagnostics.all().size() == 1);
+  CHECK(diagnostics.all()[0].text() ==
+        "zones/a\\x0ab.yaml:3:1: error: unknown type "
+        "'x\\x0a2026 info forged\\x1b[31m'");
 }
