@@ -18,6 +18,13 @@
 
 namespace signet::service {
 
+std::shared_ptr<dnssec::KeyStore> open_key_store(const model::Tenant& tenant) {
+  if (tenant.keys.kind != model::KeyStoreKind::kFiles) {
+    throw std::runtime_error("PKCS#11 key stores are not supported yet");
+  }
+  return std::make_shared<dnssec::FileKeyStore>(tenant.keys.path);
+}
+
 namespace {
 
 // Seconds before a failed signature refresh is tried again.
@@ -247,6 +254,9 @@ bool Reconciler::publish_zone(ZoneState& state,
     uint32_t serial = state::next_serial(state.serial_policy, last, now);
     input->set_serial(serial);
 
+    if (!context_.keys) {
+      context_.keys = open_key_store(context_.tenant);
+    }
     if (!signer_) {
       signer_ = std::make_unique<kasp::ZoneSigner>(
           *context_.keys, *context_.clock, context_.signer_threads);

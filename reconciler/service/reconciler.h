@@ -57,13 +57,17 @@ struct TenantContext {
   state::Store* store = nullptr;
   transfer::Server* server = nullptr;
   const ZoneClaims* claims = nullptr;
-  std::shared_ptr<dnssec::KeyStore> keys;
+  std::shared_ptr<dnssec::KeyStore> keys;  // null until it opens
   std::vector<transfer::TsigKey> tsig_keys;
   std::string cache_dir;        // where remote repositories are cloned
   int journal_depth = 100;      // IXFR journal entries kept per zone
   unsigned signer_threads = 1;  // threads per signing run
   int64_t poll_interval = 30;   // seconds between safety-net ref checks
 };
+
+// Opens the tenant's key store. Throws std::runtime_error when the store
+// is unusable (a folder open to group or others, a PKCS#11 store).
+std::shared_ptr<dnssec::KeyStore> open_key_store(const model::Tenant& tenant);
 
 // Counters of one zone for the status page and metrics.
 struct ZoneCounters {

@@ -136,14 +136,12 @@ void Service::Impl::start_tenants() {
     context.signer_threads = threads;
     context.poll_interval = options.poll_interval;
     try {
-      if (tenant.keys.kind != model::KeyStoreKind::kFiles) {
-        throw std::runtime_error("PKCS#11 key stores are not supported yet");
-      }
-      context.keys = std::make_shared<dnssec::FileKeyStore>(tenant.keys.path);
+      context.keys = open_key_store(tenant);
     } catch (const std::exception& e) {
-      spdlog::error("tenant not started: tenant={} error={}", tenant.name,
+      // The published zones need no keys, so they keep serving; signing
+      // opens the store again and rejects each attempt until it is fixed.
+      spdlog::error("key store unusable: tenant={} error={}", tenant.name,
                     e.what());
-      continue;
     }
     auto reconciler = std::make_unique<Reconciler>(std::move(context));
     std::string git_dir = local_git_dir(tenant.repository);

@@ -3,6 +3,7 @@
 #include "service/reconciler.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "dnssec/key_store.h"
 #include "service/tenant_repo.h"
@@ -43,14 +44,17 @@ struct Harness {
     reconciler = make(tenant);
   }
 
-  std::unique_ptr<Reconciler> make(const model::Tenant& t) {
+  std::unique_ptr<Reconciler> make(const model::Tenant& t,
+                                   bool open_keys = true) {
     TenantContext context;
     context.tenant = t;
     context.clock = &clock;
     context.store = store.get();
     context.server = server.get();
     context.claims = claims.get();
-    context.keys = std::make_shared<dnssec::FileKeyStore>(t.keys.path);
+    if (open_keys) {
+      context.keys = std::make_shared<dnssec::FileKeyStore>(t.keys.path);
+    }
     context.cache_dir = (folder.path() / "cache").string();
     return std::make_unique<Reconciler>(std::move(context));
   }
@@ -231,6 +235,39 @@ TEST_CASE("reconciler restores published versions after restart") {
 
   h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 4));
   h.repo.commit("Add host3");
+  CHECK(h.reconciler->run_once(false) == 1);
+  CHECK(h.latest("example.com.")->serial == 2);
+}
+
+TEST_CASE("reconciler serves stored zones while keys are unusable") {
+  Harness h;
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));
+  h.repo.commit("Add example.com");
+  h.open();
+  REQUIRE(h.reconciler->run_once(false) == 1);
+  h.close();
+
+  // As after a restart with the key folder opened to others: the service
+  // starts the tenant without a key store.
+  h.open();
+  auto keys = h.folder.path() / "keys";
+  std::filesystem::permissions(keys, std::filesystem::perms::owner_all |
+                                         std::filesystem::perms::group_read |
+                                         std::filesystem::perms::group_exec);
+  h.reconciler = h.make(h.tenant, false);
+  CHECK(h.reconciler->restore() == 1);
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 4));
+  std::string rejected = h.repo.commit("Add host3");
+  CHECK(h.reconciler->run_once(false) == 0);
+  CHECK(h.latest("example.com.")->serial == 1);
+  auto rejection = h.store->last_rejection("acme", "example.com.");
+  REQUIRE(rejection);
+  CHECK(rejection->commit == rejected);
+  CHECK(rejection->reason.find("chmod 700") != std::string::npos);
+
+  std::filesystem::permissions(keys, std::filesystem::perms::owner_all);
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 5));
+  h.repo.commit("Add host4");
   CHECK(h.reconciler->run_once(false) == 1);
   CHECK(h.latest("example.com.")->serial == 2);
 }
