@@ -49,6 +49,8 @@ struct Responder::Context {
   std::unique_ptr<TsigSigner> signer;
 
   const Question& question() const { return message.questions.front(); }
+  // RFC 3225 section 3: the response copies the query's DO bit.
+  bool dnssec_ok() const { return message.edns && message.edns->dnssec_ok; }
   size_t max_size() const {
     if (request.tcp) {
       return kMaxTcpMessage;
@@ -90,7 +92,7 @@ std::string Responder::error_reply(const Context& context, uint8_t rcode) {
     writer.add_question(q.name, q.type, q.qclass);
   }
   if (context.message.edns) {
-    writer.add_opt(kMaxUdpPayload);
+    writer.add_opt(kMaxUdpPayload, 0, context.dnssec_ok());
   }
   writer.finish();
   return out;
@@ -231,6 +233,18 @@ Reply Responder::answer_soa(Context& context) {
   if (!declared && !context.signer) {
     return message_reply(error_reply(context, rcode::kRefused));
   }
+
+  const zone::Zone& z = *zone.zone;
+  // RFC 3225 section 3: a query with DO set gets the RRSIGs of the answer.
+  // An IXFR answered with the SOA alone stays a single record, because
+  // clients read that as "no change".
+  const zone::Rrset* rrsigs = nullptr;
+  if (context.dnssec_ok() && context.question().type == zone::rrtype::SOA) {
+    if (const zone::Node* apex = z.find(z.origin())) {
+      rrsigs = apex->find_rrsig(zone::rrtype::SOA);
+    }
+  }
+
   std::string out;
   MessageWriter writer(out, context.max_size());
   Header header;
@@ -239,14 +253,29 @@ Reply Responder::answer_soa(Context& context) {
   header.aa = true;
   header.rd = context.message.header.rd;
   writer.set_header(header);
-  const zone::Zone& z = *zone.zone;
   writer.add_question(context.question().name, context.question().type,
                       zone::kClassIn);
-  writer.add_record(MessageWriter::Section::kAnswer, z.origin(),
-                    zone::rrtype::SOA, zone::kClassIn, z.soa()->ttl,
-                    z.soa()->rdatas.front());
+
+  bool fits = writer.add_record(MessageWriter::Section::kAnswer, z.origin(),
+                                zone::rrtype::SOA, zone::kClassIn, z.soa()->ttl,
+                                z.soa()->rdatas.front());
+  if (rrsigs) {
+    for (const std::string& rdata : rrsigs->rdatas) {
+      fits = fits && writer.add_record(MessageWriter::Section::kAnswer,
+                                       z.origin(), zone::rrtype::RRSIG,
+                                       zone::kClassIn, rrsigs->ttl, rdata);
+    }
+  }
   if (context.message.edns) {
-    writer.add_opt(kMaxUdpPayload);
+    fits = fits && writer.add_opt(kMaxUdpPayload, 0, context.dnssec_ok());
+  }
+
+  if (!fits) {
+    // The answer does not fit the client's UDP payload size, so TC with no
+    // records sends the client to TCP (RFC 2181 section 9).
+    out = error_reply(context, rcode::kNoError);
+    out[2] = static_cast<char>(out[2] | 0x06);  // AA and TC
+    return message_reply(finish(context, std::move(out), 0));
   }
   writer.finish();
   return message_reply(finish(context, std::move(out), 0));

@@ -43,6 +43,12 @@ class Responder {
   // SecondaryTracker::on_response().
   Reply handle(const Request& request);
 
+  // Returns true when one more warning about a rejected request or
+  // connection may be logged this second. Counts the ones it suppresses
+  // and logs their number when the next second starts. Not thread-safe:
+  // call from the server's loop thread only.
+  bool may_log();
+
  private:
   struct Context;
 
@@ -51,15 +57,14 @@ class Responder {
   Reply answer_transfer(Context& context);
   std::string error_reply(const Context& context, uint8_t rcode);
   std::string finish(Context& context, std::string message, size_t offset);
-  bool may_log();
 
   const ServerOptions& options_;
   const Clock& clock_;
   ZoneLookup lookup_;
   SecondaryTracker& tracker_;
 
-  // Warnings about rejected requests are limited per second, because any
-  // host can send them.
+  // Warnings about rejected requests and connections are limited per
+  // second, because any host can cause them.
   int64_t log_second_ = 0;
   int logged_in_second_ = 0;
   size_t suppressed_ = 0;

@@ -73,6 +73,10 @@ struct Server::State {
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<model::ListenAddress> bound;
   std::set<Connection*> connections;
+  // Open accepted connections by normalized source address.
+  std::map<std::string, size_t> connections_per_address;
+  // TCP connections closed at accept because a limit was reached.
+  uint64_t rejected_connections = 0;
 
   std::shared_ptr<const PublishedZone> lookup(const zone::Name& origin) {
     std::lock_guard lock(zones_mutex);
@@ -106,6 +110,8 @@ struct Connection {
   std::unique_ptr<XfrStream> stream;
   size_t queued = 0;
   int open_handles = 2;
+  // True while the connection counts toward connections_per_address.
+  bool counted = false;
   bool closing = false;
   bool reading = false;
 };
@@ -122,7 +128,14 @@ void produce(Connection* connection);
 void on_connection_handle_closed(uv_handle_t* handle) {
   auto* connection = static_cast<Connection*>(handle->data);
   if (--connection->open_handles == 0) {
-    connection->state->connections.erase(connection);
+    State& state = *connection->state;
+    state.connections.erase(connection);
+    if (connection->counted) {
+      auto it = state.connections_per_address.find(connection->address);
+      if (--it->second == 0) {
+        state.connections_per_address.erase(it);
+      }
+    }
     delete connection;
   }
 }
@@ -312,6 +325,41 @@ void process_input(Connection* connection) {
   }
 }
 
+// Counts `connection` toward its source address, or returns false when the
+// global or the per-address limit is reached. Warnings about rejected
+// connections share the responder's per-second limit.
+bool admit(State& state, Connection& connection) {
+  if (state.connections.size() > state.options.max_tcp_connections) {
+    ++state.rejected_connections;
+    if (state.responder->may_log()) {
+      spdlog::warn(
+          "TCP connection limit reached; closing new connection; "
+          "address={} limit={} rejected_total={}",
+          connection.address, state.options.max_tcp_connections,
+          state.rejected_connections);
+    }
+    return false;
+  }
+  size_t& from_address = state.connections_per_address[connection.address];
+  if (from_address >= state.options.max_tcp_connections_per_address) {
+    ++state.rejected_connections;
+    if (state.responder->may_log()) {
+      spdlog::warn(
+          "TCP connection limit per address reached; closing new "
+          "connection; address={} limit={} rejected_total={}",
+          connection.address, state.options.max_tcp_connections_per_address,
+          state.rejected_connections);
+    }
+    if (from_address == 0) {
+      state.connections_per_address.erase(connection.address);
+    }
+    return false;
+  }
+  ++from_address;
+  connection.counted = true;
+  return true;
+}
+
 void on_connection(uv_stream_t* server, int status) {
   auto* listener = static_cast<Listener*>(server->data);
   State& state = *listener->state;
@@ -330,20 +378,19 @@ void on_connection(uv_stream_t* server, int status) {
     close_connection(connection);
     return;
   }
-  if (state.connections.size() > state.options.max_tcp_connections) {
-    spdlog::warn(
-        "TCP connection limit reached; closing new connection; "
-        "limit={}",
-        state.options.max_tcp_connections);
+  sockaddr_storage peer{};
+  int length = sizeof peer;
+  if (uv_tcp_getpeername(&connection->tcp, reinterpret_cast<sockaddr*>(&peer),
+                         &length) != 0) {
+    close_connection(connection);  // the client has already gone
+    return;
+  }
+  peer_of(reinterpret_cast<sockaddr*>(&peer), connection->address,
+          connection->port);
+  if (!admit(state, *connection)) {
     close_connection(connection);
     return;
   }
-  sockaddr_storage peer;
-  int length = sizeof peer;
-  uv_tcp_getpeername(&connection->tcp, reinterpret_cast<sockaddr*>(&peer),
-                     &length);
-  peer_of(reinterpret_cast<sockaddr*>(&peer), connection->address,
-          connection->port);
   // Transfers write whole messages; Nagle's algorithm would hold back the
   // tail of each one until the client's delayed ACK.
   uv_tcp_nodelay(&connection->tcp, 1);

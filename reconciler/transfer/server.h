@@ -52,6 +52,10 @@ struct ServerOptions {
   uint16_t tsig_fudge = 300;  // seconds
 
   size_t max_tcp_connections = 1500;
+  // Concurrent TCP connections from one source address. A new connection
+  // over this limit is closed at once, so that one client cannot hold the
+  // whole max_tcp_connections pool and lock out secondaries.
+  size_t max_tcp_connections_per_address = 32;
   uint32_t tcp_idle_timeout_ms = 15000;
   // Output a TCP connection may have queued before the server stops
   // producing transfer messages for it until the client reads.

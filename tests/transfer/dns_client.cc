@@ -126,7 +126,7 @@ std::string build_query(const Query& query, const transfer::TsigKey* key,
                       zone::rrtype::SOA, zone::kClassIn, 0, rdata);
   }
   if (query.edns) {
-    writer.add_opt(1232);
+    writer.add_opt(query.udp_payload, 0, query.dnssec_ok);
   }
   writer.finish();
   if (key) {

@@ -31,6 +31,8 @@ struct Query {
   uint16_t id;
   std::optional<uint32_t> ixfr_serial;  // SOA in the authority section
   bool edns = false;
+  uint16_t udp_payload = 1232;  // advertised in OPT when `edns` is set
+  bool dnssec_ok = false;       // DO bit in OPT when `edns` is set
 };
 
 // The query's wire form; signs it with `key` when given and stores the

@@ -424,8 +424,10 @@ TEST_CASE("client that stops reading is closed, others are served") {
 }
 
 TEST_CASE("server answers 1000 concurrent TCP connections") {
+  transfer::ServerOptions options;
+  options.max_tcp_connections_per_address = 1000;  // all come from 127.0.0.1
   SignedVersions zones;
-  ServerFixture fixture;
+  ServerFixture fixture(options);
   fixture.publish(zones.versions[0]);
   std::string query = build_query({kZone});
   std::vector<std::unique_ptr<TcpClient>> clients;
@@ -465,6 +467,150 @@ TEST_CASE("connections over the limit are closed cleanly") {
   TcpClient later("127.0.0.1", fixture.port);
   REQUIRE(later.send(build_query({kZone})));
   CHECK(later.read_message());
+}
+
+TEST_CASE("one address cannot take every TCP connection") {
+  transfer::ServerOptions options;
+  options.max_tcp_connections = 40;
+  options.max_tcp_connections_per_address = 32;
+  SignedVersions zones;
+  ServerFixture fixture(options);
+  fixture.publish(zones.versions[0], {},
+                  {{"local4", "127.0.0.1", 9, fixture.key.name, ""},
+                   {"second", "127.0.0.2", 9, fixture.key.name, ""}});
+  std::string query = build_query({kZone});
+
+  // Each idle connection first gets a response, so the server has
+  // accepted it before the next one arrives.
+  std::vector<std::unique_ptr<TcpClient>> idle;
+  for (int i = 0; i < 32; ++i) {
+    idle.push_back(std::make_unique<TcpClient>("127.0.0.1", fixture.port));
+    REQUIRE(idle.back()->send(query));
+    REQUIRE(idle.back()->read_message());
+  }
+  for (int i = 0; i < 8; ++i) {
+    TcpClient over("127.0.0.1", fixture.port);
+    CHECK(over.closed_by_peer(2s));
+  }
+
+  TcpClient other("127.0.0.1", fixture.port, "127.0.0.2");
+  REQUIRE(other.connected());
+  REQUIRE(other.send(query));
+  auto soa = other.read_message();
+  REQUIRE(soa);
+  CHECK(soa_serial_in(*soa) == 1);
+
+  std::string mac;
+  TcpClient secondary("127.0.0.1", fixture.port, "127.0.0.2");
+  REQUIRE(secondary.send(
+      build_query({kZone, zone::rrtype::AXFR}, &fixture.key, &mac)));
+  TransferResult result =
+      read_transfer(secondary, kZone, &fixture.key, mac, false);
+  INFO(result.error);
+  CHECK(result.error.empty());
+
+  idle.clear();
+  std::this_thread::sleep_for(200ms);
+  TcpClient later("127.0.0.1", fixture.port);
+  REQUIRE(later.send(query));
+  auto again = later.read_message();
+  REQUIRE(again);
+  CHECK(soa_serial_in(*again) == 1);
+}
+
+TEST_CASE("SOA with DO set carries its RRSIG") {
+  SignedVersions zones;
+  ServerFixture fixture;
+  fixture.publish(zones.versions[0]);
+  const zone::Rrset* expected = zones.versions[0]
+                                    ->find(zone::Name::parse(kZone).value())
+                                    ->find_rrsig(zone::rrtype::SOA);
+  REQUIRE(expected);
+
+  Query with_do{kZone};
+  with_do.edns = true;
+  with_do.dnssec_ok = true;
+  for (bool tcp : {false, true}) {
+    INFO("tcp=" << tcp);
+    std::optional<std::string> reply;
+    TcpClient client("127.0.0.1", fixture.port);
+    if (tcp) {
+      REQUIRE(client.send(build_query(with_do)));
+      reply = client.read_message();
+    } else {
+      reply = udp_exchange("127.0.0.1", fixture.port, build_query(with_do));
+    }
+    REQUIRE(reply);
+    Message message = parse_or_fail(*reply);
+    CHECK(message.header.rcode == rcode::kNoError);
+    CHECK_FALSE(message.header.tc);
+    REQUIRE(message.answers.size() == 1 + expected->rdatas.size());
+    CHECK(message.answers[0].type == zone::rrtype::SOA);
+    for (size_t i = 1; i < message.answers.size(); ++i) {
+      CHECK(message.answers[i].type == zone::rrtype::RRSIG);
+      auto rdata = transfer::read_rdata(*reply, message.answers[i]);
+      REQUIRE(rdata);
+      CHECK(std::find(expected->rdatas.begin(), expected->rdatas.end(),
+                      *rdata) != expected->rdatas.end());
+    }
+    REQUIRE(message.edns);
+    CHECK(message.edns->dnssec_ok);
+  }
+
+  Query edns_only{kZone};
+  edns_only.edns = true;
+  auto plain = udp_exchange("127.0.0.1", fixture.port, build_query(edns_only));
+  REQUIRE(plain);
+  Message message = parse_or_fail(*plain);
+  CHECK(message.answers.size() == 1);
+  REQUIRE(message.edns);
+  CHECK_FALSE(message.edns->dnssec_ok);
+
+  auto no_edns = udp_exchange("127.0.0.1", fixture.port, build_query({kZone}));
+  REQUIRE(no_edns);
+  CHECK(parse_or_fail(*no_edns).answers.size() == 1);
+}
+
+TEST_CASE("SOA with DO that overflows UDP sets TC") {
+  SignedVersions zones;
+  // Extra SOA signatures with altered signature octets push the answer
+  // past the 1232-octet UDP limit; the server does not validate them.
+  auto z = std::make_shared<zone::Zone>(*zones.versions[0]);
+  zone::Name origin = zone::Name::parse(kZone).value();
+  const zone::Rrset* rrsigs = z->find(origin)->find_rrsig(zone::rrtype::SOA);
+  REQUIRE(rrsigs);
+  std::string rdata = rrsigs->rdatas.front();
+  uint32_t ttl = rrsigs->ttl;
+  for (int i = 0; i < 16; ++i) {
+    rdata.back() = static_cast<char>(rdata.back() + 1);
+    z->add(origin, zone::rrtype::RRSIG, ttl, rdata);
+  }
+  z->finalize();
+  size_t signatures =
+      z->find(origin)->find_rrsig(zone::rrtype::SOA)->rdatas.size();
+  REQUIRE(signatures == 17);
+  ServerFixture fixture;
+  fixture.publish(z);
+
+  Query query{kZone};
+  query.edns = true;
+  query.dnssec_ok = true;
+  auto udp = udp_exchange("127.0.0.1", fixture.port, build_query(query));
+  REQUIRE(udp);
+  CHECK(udp->size() <= transfer::kMaxUdpPayload);
+  Message truncated = parse_or_fail(*udp);
+  CHECK(truncated.header.tc);
+  CHECK(truncated.answers.empty());
+  REQUIRE(truncated.edns);
+  CHECK(truncated.edns->dnssec_ok);
+
+  TcpClient client("127.0.0.1", fixture.port);
+  REQUIRE(client.send(build_query(query)));
+  auto tcp = client.read_message();
+  REQUIRE(tcp);
+  Message full = parse_or_fail(*tcp);
+  CHECK_FALSE(full.header.tc);
+  CHECK(full.answers.size() == 1 + signatures);
 }
 
 }  // namespace signet::testing
