@@ -1,9 +1,14 @@
 #include "state/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -130,6 +135,13 @@ struct Store::Impl {
       fault_step = fault;
     }
   }
+  ~Impl() {
+    if (lock_fd >= 0) {
+      ::close(lock_fd);
+    }
+  }
+
+  int lock_fd = -1;  // holds the writer's lock on the state folder
 
   // Test hook: with SIGNET_STATE_FAULT=<step> in the environment, the
   // process kills itself with SIGKILL when record_publish() reaches that
@@ -359,6 +371,33 @@ std::vector<SecondaryState> Store::Impl::secondaries(const std::string& tenant,
   return out;
 }
 
+namespace {
+
+// Takes the writer's lock on the state folder, so that two processes never
+// publish from one database and key folder. The lock goes away with the
+// process, also on kill -9.
+int lock_state_dir(const std::filesystem::path& dir) {
+  std::string path = (dir / "signet.lock").string();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw StoreError("cannot open lock file " + path + ": " +
+                     std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      throw StoreError("state folder " + dir.string() +
+                       " is in use by another signet process; stop it, or "
+                       "give this one its own state_dir");
+    }
+    throw StoreError("cannot lock " + path + ": " + std::strerror(error));
+  }
+  return fd;
+}
+
+}  // namespace
+
 Store::Store(const std::string& state_dir, const Clock& clock,
              StoreOptions options) {
   std::filesystem::path dir(state_dir);
@@ -372,7 +411,16 @@ Store::Store(const std::string& state_dir, const Clock& clock,
                      " not found; check state_dir in the config, or run "
                      "`signet run` once to create it");
   }
-  impl_ = std::make_unique<Impl>(path, clock, options);
+  int lock_fd = options.read_only ? -1 : lock_state_dir(dir);
+  try {
+    impl_ = std::make_unique<Impl>(path, clock, options);
+  } catch (...) {
+    if (lock_fd >= 0) {
+      ::close(lock_fd);
+    }
+    throw;
+  }
+  impl_->lock_fd = lock_fd;
   impl_->configure();
   impl_->migrate();
 }

@@ -139,7 +139,9 @@ class Store {
  public:
   // Opens or creates `<state_dir>/signet.db` (creating the folder with mode
   // 0700) and migrates its schema to the current version. A read-only store
-  // requires an existing file and never changes it. Throws StoreError.
+  // requires an existing file and never changes it. A writable store holds
+  // an exclusive lock on the folder while it is open, so a second writer
+  // process gets a StoreError. Throws StoreError.
   Store(const std::string& state_dir, const Clock& clock,
         StoreOptions options = {});
   ~Store();

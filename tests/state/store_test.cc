@@ -326,6 +326,24 @@ TEST_CASE("store opens read-only beside a writer", "[state]") {
                   StoreError);
 }
 
+TEST_CASE("store refuses a second writer", "[state]") {
+  TempDir dir;
+  ManualClock clock(1800000000);
+  {
+    Store writer(dir.path(), clock);
+    CHECK_THROWS_WITH(
+        Store(dir.path(), clock),
+        "state folder " + dir.path() +
+            " is in use by another signet process; stop it, or give this "
+            "one its own state_dir");
+    Store reader(dir.path(), clock, StoreOptions{.read_only = true});
+    CHECK_FALSE(reader.latest_version("acme", kOrigin).has_value());
+  }
+  // Closing the writer releases the folder.
+  Store next(dir.path(), clock);
+  CHECK_FALSE(next.latest_version("acme", kOrigin).has_value());
+}
+
 TEST_CASE("store refuses a newer schema", "[state]") {
   TempDir dir;
   ManualClock clock(1800000000);
