@@ -75,6 +75,7 @@ class ZoneChecker {
   void check_misplaced(const Node& node);
   void check_wildcard(const Node& node);
   void check_targets(const Node& node);
+  void check_sizes(const Node& node);
 
   model::Location at(const Name& owner, RrType type) const {
     return where_ ? where_(owner, type) : model::Location{};
@@ -150,6 +151,7 @@ void ZoneChecker::check_apex() {
 }
 
 void ZoneChecker::check_node(const Node& node) {
+  check_sizes(node);
   if (!node.name.is_subdomain_of(zone_.origin())) {
     check_out_of_zone(node);
     return;
@@ -172,6 +174,27 @@ void ZoneChecker::check_node(const Node& node) {
   } else if (node.find(rrtype::DNAME) != nullptr) {
     cut_ = node.name;
     cut_type_ = rrtype::DNAME;
+  }
+}
+
+// The largest RDATA served: RDLENGTH is 16 bits (RFC 1035 section 3.2.1),
+// and a transfer message also carries a header, the question and a TSIG
+// record, so 1 KiB of the 65535-octet message stays free for those.
+constexpr size_t kMaxRdata = 65535 - 1024;
+
+void ZoneChecker::check_sizes(const Node& node) {
+  for (const Rrset& rrset : node.rrsets) {
+    for (const std::string& rdata : rrset.rdatas) {
+      if (rdata.size() > kMaxRdata) {
+        error(node.name, rrset.type,
+              type_name(rrset.type) + " record at " + node.name.text() +
+                  " has " + std::to_string(rdata.size()) +
+                  " octets of RDATA, over the limit of " +
+                  std::to_string(kMaxRdata) +
+                  " that fits in one DNS message; split the data across "
+                  "several records");
+      }
+    }
   }
 }
 

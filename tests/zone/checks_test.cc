@@ -157,6 +157,10 @@ TEST_CASE("each defect file yields its message", "[check]") {
        {"ns-target-cname.zone:4:1: warning: NS target ns2.example. of example. "
         "is a CNAME; point it at the canonical name instead (RFC 2181 section "
         "10.3)"}},
+      {"oversized-rdata.zone",
+       {"oversized-rdata.zone:6:1: error: TXT record at big.example. has "
+        "64768 octets of RDATA, over the limit of 64511 that fits in one DNS "
+        "message; split the data across several records"}},
       {"out-of-zone-record.zone",
        {"out-of-zone-record.zone:6:1: error: out-of-zone record: "
         "www.example.net. A is not in zone example.; remove it or move it to "
