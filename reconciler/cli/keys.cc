@@ -141,6 +141,13 @@ int run_keys(const std::string& action, const KeysOptions& o) {
   if (!policy) {
     return kExitInvalid;
   }
+  // Only generate may create the folder: listing a mistyped path must not
+  // leave an empty key folder behind or print nothing and succeed.
+  if (action != "generate" && !std::filesystem::is_directory(o.keys)) {
+    std::cerr << "signet keys " << action << ": key folder " << o.keys
+              << " not found; check --keys\n";
+    return kExitUsage;
+  }
   dnssec::FileKeyStore store(o.keys);
   UnixTime now = SystemClock::instance().now();
   if (action == "generate") {
@@ -152,6 +159,11 @@ int run_keys(const std::string& action, const KeysOptions& o) {
               << o.keys << "\n";
   }
   std::vector<dnssec::KeyInfo> keys = store.list_keys(zone);
+  if (keys.empty()) {
+    std::cerr << "signet keys " << action << ": no keys for " << zone.text()
+              << " in " << o.keys << "; run `signet keys generate`\n";
+    return kExitInvalid;
+  }
   if (action == "ds") {
     print_ds(zone, keys, *policy, now);
   } else {

@@ -38,4 +38,18 @@ ds=$("$signet" keys ds --keys "$work/keys" --zone "$origin")
 [[ $(grep -c "IN	DS	[0-9]* 13 2 " <<<"$ds") == 1 ]] || fail "no SHA-256 DS: $ds"
 [[ $(grep -c "IN	DS	[0-9]* 13 4 " <<<"$ds") == 1 ]] || fail "no SHA-384 DS: $ds"
 grep -q "IN	DNSKEY	257 3 13 " <<<"$ds" || fail "no DNSKEY: $ds"
+# A missing folder or a zone without keys is an error, not empty output.
+status=0
+"$signet" keys ds --keys "$work/missing" --zone "$origin" 2>"$work/err" ||
+  status=$?
+[[ $status == 2 ]] || fail "keys ds on a missing folder exited $status"
+grep -q "key folder $work/missing not found" "$work/err" ||
+  fail "keys ds on a missing folder: $(cat "$work/err")"
+[[ ! -e $work/missing ]] || fail "keys ds created the missing folder"
+status=0
+"$signet" keys ds --keys "$work/keys" --zone nosuch.example. 2>"$work/err" ||
+  status=$?
+[[ $status == 1 ]] || fail "keys ds for a zone without keys exited $status"
+grep -q "no keys for nosuch.example. in $work/keys" "$work/err" ||
+  fail "keys ds for a zone without keys: $(cat "$work/err")"
 echo "1 passed, 0 failed"
