@@ -66,6 +66,12 @@ void write_file_atomic(const std::filesystem::path& path,
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  // A device or pipe (/dev/zero) could be read without end.
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw std::system_error(EINVAL, std::generic_category(),
+                            path.string() + " is not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw std::system_error(errno, std::generic_category(),

@@ -14,7 +14,8 @@ namespace signet {
 void write_file_atomic(const std::filesystem::path& path,
                        std::string_view contents, unsigned mode = 0644);
 
-// Reads a whole file. Throws std::system_error when it cannot be read.
+// Reads a whole regular file. Throws std::system_error when it cannot be
+// read or is not a regular file (a device or a pipe).
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace signet

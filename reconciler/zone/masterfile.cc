@@ -728,7 +728,7 @@ std::optional<Zone> read_master_file(const std::string& path,
     text = read_file(path);
   } catch (const std::system_error& e) {
     diagnostics.error({path, 0, 0},
-                      "cannot read master file: " + e.code().message());
+                      std::string("cannot read master file: ") + e.what());
     return std::nullopt;
   }
   return parse_master_text(text, path, origin, options, diagnostics);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "base/file.h"
 #include "model/diagnostic.h"
 
 namespace fs = std::filesystem;
@@ -83,4 +84,9 @@ TEST_CASE("diagnostics escape control characters", "[diagnostic]") {
   CHECK(diagnostics.all()[0].text() ==
         "zones/a\\x0ab.yaml:3:1: error: unknown type "
         "'x\\x0a2026 info forged\\x1b[31m'");
+}
+
+TEST_CASE("read_file rejects devices", "[file]") {
+  CHECK_THROWS_WITH(signet::read_file("/dev/zero"),
+                    Catch::Contains("/dev/zero is not a regular file"));
 }
