@@ -51,7 +51,7 @@ fi
 make_secret() {
   local file=$1
   [[ -s $file ]] && return 0
-  mkdir -p "$(dirname "$file")"
+  (umask 077 && mkdir -p "$(dirname "$file")")
   (umask 077 && openssl rand -base64 32 >"$file")
   chmod 0600 "$file"
   echo "Created secret $file"

@@ -634,9 +634,10 @@ void Server::publish(std::shared_ptr<const PublishedZone> zone) {
     state.zones[zone->zone->origin()] = zone;
   }
   state.tracker->publish(zone);
-  spdlog::info("zone published; tenant={} zone={} serial={} journal={}",
-               zone->tenant, zone->zone->origin().text(), zone->zone->serial(),
-               zone->journal.size());
+  // The reconciler logs the publish summary; this line is for debugging.
+  spdlog::debug("zone version served: tenant={} zone={} serial={} journal={}",
+                zone->tenant, zone->zone->origin().text(), zone->zone->serial(),
+                zone->journal.size());
   std::lock_guard lock(state.wakeup_mutex);
   if (state.wakeup_open) {
     uv_async_send(&state.wakeup);
