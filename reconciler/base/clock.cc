@@ -1,5 +1,7 @@
 #include "base/clock.h"
 
+#include <ctime>
+
 namespace signet {
 
 UnixTime SystemClock::now() const {
@@ -10,6 +12,18 @@ UnixTime SystemClock::now() const {
 SystemClock& SystemClock::instance() {
   static SystemClock clock;
   return clock;
+}
+
+std::string format_utc(UnixTime time, const char* format) {
+  if (time == 0) {
+    return "-";
+  }
+  std::time_t t = static_cast<std::time_t>(time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, format, &tm);
+  return buffer;
 }
 
 }  // namespace signet

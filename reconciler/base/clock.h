@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace signet {
 
@@ -41,5 +42,9 @@ class ManualClock final : public Clock {
  private:
   std::atomic<UnixTime> now_;
 };
+
+// Formats `time` in UTC with a strftime(3) format, or returns "-" for 0,
+// which the state store uses for "never".
+std::string format_utc(UnixTime time, const char* format);
 
 }  // namespace signet

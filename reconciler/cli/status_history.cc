@@ -19,15 +19,7 @@ namespace {
 
 // "2026-12-04 17:03:32 UTC", or "-" for 0.
 std::string format_time(UnixTime time) {
-  if (time == 0) {
-    return "-";
-  }
-  std::time_t t = static_cast<std::time_t>(time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buffer;
+  return format_utc(time, "%Y-%m-%d %H:%M:%S UTC");
 }
 
 std::string short_commit(const std::string& id) {

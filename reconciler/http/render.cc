@@ -10,15 +10,7 @@ namespace {
 
 // "2026-12-04T17:03:32Z", or "-" for 0.
 std::string iso_time(UnixTime time) {
-  if (time == 0) {
-    return "-";
-  }
-  std::time_t t = static_cast<std::time_t>(time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
+  return format_utc(time, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string labels(const std::string& tenant, const std::string& zone) {
