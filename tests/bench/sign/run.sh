@@ -70,7 +70,7 @@ run_bind() {
   local args=()
   [[ $2 == nsec3 ]] && args=(-3 - -H 0)
   local m
-  m=$(measure dnssec-signzone -q -O full -S -z -K "$work/bind-keys" -n "$threads" \
+  m=$(measure dnssec-signzone -q -O full -S -z -K "$work/bind-keys" -d "$work" -n "$threads" \
     "${args[@]}" -o "$origin" -f "$work/bind.out" "$work/zone")
   report dnssec-signzone "$1" "$2" "$m" "$(count_rrsigs "$work/bind.out")"
 }
