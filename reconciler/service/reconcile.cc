@@ -102,9 +102,16 @@ void Reconciler::reject(const std::string& zone, const std::string& commit,
     spdlog::error("rejection not recorded: tenant={} commit={} error={}",
                   tenant(), commit, e.what());
   }
-  if (std::optional<zone::Name> origin = zone::Name::parse(zone)) {
+  if (zone.empty()) {
+    // A rejection of the whole tenant concerns every zone: the next good
+    // commit publishes each again, which also supersedes this rejection
+    // in the status.
+    for (auto& [origin, state] : zones_) {
+      state->rejected_since_publish = true;
+    }
+  } else if (std::optional<zone::Name> origin = zone::Name::parse(zone)) {
     auto it = zones_.find(*origin);
-    if (!zone.empty() && it != zones_.end()) {
+    if (it != zones_.end()) {
       it->second->rejected_since_publish = true;
     }
   }

@@ -827,7 +827,17 @@ StatusSnapshot Store::status() {
     names.push_back(tenants.text(0));
   }
   for (const std::string& tenant : names) {
-    if (std::optional<Rejection> r = impl_->last_rejection(tenant, "")) {
+    std::optional<Rejection> r = impl_->last_rejection(tenant, "");
+    if (!r) {
+      continue;
+    }
+    // A publish after the rejection means a later commit was accepted.
+    bool superseded = false;
+    for (const ZoneStatus& zone : out.zones) {
+      superseded = superseded || (zone.tenant == tenant && zone.published &&
+                                  zone.published->publish_time >= r->time);
+    }
+    if (!superseded) {
       out.tenant_rejections.push_back(std::move(*r));
     }
   }

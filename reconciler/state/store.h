@@ -116,7 +116,8 @@ struct ZoneStatus {
 
 struct StatusSnapshot {
   std::vector<ZoneStatus> zones;  // by tenant, then zone name
-  // Rejections that concern a whole tenant (no zone), newest per tenant.
+  // Rejections that concern a whole tenant (no zone), newest per tenant,
+  // left out once a version of the tenant was published after them.
   std::vector<Rejection> tenant_rejections;
 };
 

@@ -273,6 +273,23 @@ TEST_CASE("store records rejections in status", "[state]") {
   CHECK(audit[4].commit == "c0ffee10");
 }
 
+TEST_CASE("store drops tenant rejection after publish", "[state]") {
+  TempDir dir;
+  ManualClock clock(1800000000);
+  Store store(dir.path(), clock);
+  zone::Zone v1(kOrigin);
+  publish(store, nullptr, 10, 2, &v1);
+  clock.advance(60);
+  store.record_rejection({"acme", "", "bad", "secondaries.yaml:2:1", "bad"});
+  REQUIRE(store.status().tenant_rejections.size() == 1);
+
+  clock.advance(60);
+  publish(store, &v1, 11, 3);
+  CHECK(store.status().tenant_rejections.empty());
+  REQUIRE(store.last_rejection("acme", ""));
+  CHECK(store.last_rejection("acme", "")->commit == "bad");
+}
+
 TEST_CASE("store keeps key and secondary states", "[state]") {
   TempDir dir;
   ManualClock clock(1800000000);
