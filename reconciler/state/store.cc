@@ -141,7 +141,7 @@ struct Store::Impl {
     }
   }
 
-  int lock_fd = -1;  // holds the writer's lock on the state folder
+  int lock_fd = -1;  // the writer's lock on the state folder
 
   // Test hook: with SIGNET_STATE_FAULT=<step> in the environment, the
   // process kills itself with SIGKILL when record_publish() reaches that
