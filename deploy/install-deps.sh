@@ -13,6 +13,8 @@ packages=(
   ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils
   knot-dnssecutils nsd
   pdns-server pdns-backend-sqlite3 sqlite3 softhsm2 python3
+  # Secrets for the quick start; /usr/bin/time for the benchmarks
+  openssl time
 )
 
 if [[ $(id -u) -ne 0 ]]; then
