@@ -138,11 +138,37 @@ int Reconciler::reconcile_commit(const std::string& commit) {
     return 0;
   }
 
+  // reconcile_zone() takes the zones out of `loaded`, so note them first.
+  std::set<zone::Name> present;
+  for (const zone::LoadedZone& z : loaded.zones) {
+    present.insert(z.zone.origin());
+  }
   int published = 0;
   for (zone::LoadedZone& loaded_zone : loaded.zones) {
     published += reconcile_zone(loaded, loaded_zone, metadata) ? 1 : 0;
   }
+  report_removed_zones(present, commit);
   return published;
+}
+
+void Reconciler::report_removed_zones(const std::set<zone::Name>& present,
+                                      const std::string& commit) {
+  // Withdrawing a zone makes its secondaries drop it once their expire
+  // timer runs out, so a deleted file alone does not do it: the zone
+  // keeps serving and the commit's removal is reported.
+  for (const auto& [origin, state] : zones_) {
+    if (present.count(origin) != 0) {
+      continue;
+    }
+    std::string file = origin.is_root() ? "root" : origin.text();
+    if (file.back() == '.') {
+      file.pop_back();
+    }
+    reject(origin.text(), commit, "zones/" + file + ".yaml",
+           "zone file removed; the last published version keeps serving. "
+           "To withdraw the zone, ask the operator to remove " +
+               origin.text() + " from the tenant's allowed zones");
+  }
 }
 
 std::string Reconciler::zone_of_file(const zone::LoadedTenant& loaded,
@@ -349,6 +375,12 @@ int Reconciler::restore() {
   int restored = 0;
   for (const auto& [owner, origin] : context_.store->published_zones()) {
     if (owner != tenant()) {
+      continue;
+    }
+    // The operator withdraws a zone by taking it out of allowed_zones.
+    if (!context_.claims->owned_by(origin.text(), tenant())) {
+      spdlog::warn("zone not restored, no longer allowed: tenant={} zone={}",
+                   tenant(), origin.text());
       continue;
     }
     try {

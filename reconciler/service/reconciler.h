@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,6 +138,8 @@ class Reconciler {
   bool reconcile_zone(const zone::LoadedTenant& loaded,
                       zone::LoadedZone& loaded_zone,
                       const state::CommitInfo& commit);
+  void report_removed_zones(const std::set<zone::Name>& present,
+                            const std::string& commit);
   static std::string zone_of_file(const zone::LoadedTenant& loaded,
                                   const std::string& location);
   int resign_due();

@@ -272,6 +272,44 @@ TEST_CASE("reconciler serves stored zones while keys are unusable") {
   CHECK(h.latest("example.com.")->serial == 2);
 }
 
+TEST_CASE("reconciler reports removed zone file") {
+  Harness h({"example.com", "example.net"});
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));
+  h.repo.write("zones/example.net.yaml", zone_yaml("example.net", 3));
+  h.repo.commit("Add two zones");
+  h.open();
+  REQUIRE(h.reconciler->run_once(false) == 2);
+
+  h.repo.remove("zones/example.net.yaml");
+  std::string removal = h.repo.commit("Remove example.net");
+  CHECK(h.reconciler->run_once(false) == 0);
+  CHECK(h.latest("example.net.")->serial == 1);
+  auto rejection = h.store->last_rejection("acme", "example.net.");
+  REQUIRE(rejection);
+  CHECK(rejection->commit == removal);
+  CHECK(rejection->location == "zones/example.net.yaml");
+  CHECK(rejection->reason ==
+        "zone file removed; the last published version keeps serving. To "
+        "withdraw the zone, ask the operator to remove example.net. from the "
+        "tenant's allowed zones");
+  CHECK_FALSE(h.store->last_rejection("acme", "example.com."));
+}
+
+TEST_CASE("reconciler withdraws zone no longer allowed") {
+  Harness h({"example.com", "example.net"});
+  h.repo.write("zones/example.com.yaml", zone_yaml("example.com", 3));
+  h.repo.write("zones/example.net.yaml", zone_yaml("example.net", 3));
+  h.repo.commit("Add two zones");
+  h.open();
+  REQUIRE(h.reconciler->run_once(false) == 2);
+  h.close();
+
+  h.tenant.allowed_zones = {"example.com"};
+  h.tenants = {h.tenant};
+  h.open();
+  CHECK(h.reconciler->restore() == 1);
+}
+
 TEST_CASE("reconciler rejects zone owned by earlier tenant") {
   Harness h({"example.com", "example.net"});
   model::Tenant first = h.tenant;
