@@ -48,8 +48,8 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 
 // Writes `zone` to `folder` and runs ldns-verify-zone on it, validating
-// at `when` (a Unix time), and dnssec-verify when `when` is about now. Returns ""
-// when both accept the zone, else the failing command and its output.
+// at `when` (a Unix time), and dnssec-verify when `when` is about now. Returns
+// "" when both accept the zone, else the failing command and its output.
 std::string verify_zone(const zone::Zone& zone,
                         const std::filesystem::path& folder, int64_t when);
 
