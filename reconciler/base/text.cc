@@ -20,4 +20,21 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::optional<int64_t> duration_unit_seconds(char unit) {
+  switch (unit | 0x20) {
+    case 's':
+      return 1;
+    case 'm':
+      return 60;
+    case 'h':
+      return 3600;
+    case 'd':
+      return 86400;
+    case 'w':
+      return 604800;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace signet

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "base/text.h"
+
 namespace signet::model {
 
 namespace {
@@ -342,25 +344,11 @@ std::optional<int64_t> parse_duration(std::string_view text,
     }
     int64_t unit = 1;
     if (i < text.size()) {
-      switch (std::tolower(static_cast<unsigned char>(text[i]))) {
-        case 's':
-          unit = 1;
-          break;
-        case 'm':
-          unit = 60;
-          break;
-        case 'h':
-          unit = 3600;
-          break;
-        case 'd':
-          unit = 86400;
-          break;
-        case 'w':
-          unit = 604800;
-          break;
-        default:
-          return fail("unknown unit '" + std::string(1, text[i]) + "'");
+      std::optional<int64_t> seconds = duration_unit_seconds(text[i]);
+      if (!seconds) {
+        return fail("unknown unit '" + std::string(1, text[i]) + "'");
       }
+      unit = *seconds;
       ++i;
     } else if (start != 0) {
       return fail("the last number has no unit");

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "base/file.h"
+#include "base/text.h"
 #include "zone/masterfile_lexer.h"
 #include "zone/rdata.h"
 
@@ -56,30 +57,14 @@ std::optional<uint64_t> parse_ttl_value(std::string_view text) {
       has_digit = true;
       continue;
     }
-    uint64_t unit = 0;
-    switch (c | 0x20) {
-      case 's':
-        unit = 1;
-        break;
-      case 'm':
-        unit = 60;
-        break;
-      case 'h':
-        unit = 3600;
-        break;
-      case 'd':
-        unit = 86400;
-        break;
-      case 'w':
-        unit = 604800;
-        break;
-      default:
-        return std::nullopt;
+    std::optional<int64_t> unit = duration_unit_seconds(c);
+    if (!unit) {
+      return std::nullopt;
     }
     if (!has_digit) {
       return std::nullopt;
     }
-    total += number * unit;
+    total += number * static_cast<uint64_t>(*unit);
     number = 0;
     has_digit = false;
     has_unit = true;
