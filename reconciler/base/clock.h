@@ -30,7 +30,8 @@ class SystemClock final : public Clock {
   static SystemClock& instance();
 };
 
-// A clock that moves only when told to. Safe to read from many threads.
+// A clock that moves only through set() and advance(). Safe to read from
+// many threads.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(UnixTime start) : now_(start) {}
