@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libgit2-dev libyaml-cpp-dev libldns-dev libssl-dev libuv1-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
-  libcpp-httplib-dev catch2
+  libcpp-httplib-dev libjemalloc-dev catch2
   # Validators and peers used by tests and benchmarks
   ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils
   knot-dnssecutils nsd
