@@ -470,7 +470,7 @@ SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
   SignedZone result;
   sign_nodes(layout, keys, store, options, origin, previous, result);
   result.zone = std::make_shared<zone::Zone>(origin);
-  result.zone->mutable_nodes() = std::move(layout.nodes);
+  result.zone->set_nodes(std::move(layout.nodes));
   return result;
 }
 

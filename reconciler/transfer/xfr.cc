@@ -34,7 +34,7 @@ constexpr size_t kTsigReserve = 255 + 26 + 32 + 64;
 // walk waiting on memory, not on computation.
 constexpr size_t kPrefetchDistance = 8;
 
-void prefetch_node(const std::vector<zone::Node>& nodes, size_t index) {
+void prefetch_node(const zone::NodeList& nodes, size_t index) {
   if (index >= nodes.size()) {
     return;
   }

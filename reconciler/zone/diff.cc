@@ -90,6 +90,9 @@ ZoneDiff diff_zones(const Zone& from, const Zone& to) {
       emit_node(na[i++], out.removed);
     } else if (i == na.size() || nb[j].name < na[i].name) {
       emit_node(nb[j++], out.added);
+    } else if (from.shares_node(i, to, j)) {
+      ++i;  // a node both versions share is unchanged
+      ++j;
     } else {
       diff_node(na[i++], nb[j++], out);
     }

@@ -7,8 +7,8 @@ namespace signet::zone {
 
 namespace {
 
-bool node_less(const Node& a, const Node& b) {
-  return a.name < b.name;
+bool node_less(const std::shared_ptr<Node>& a, const std::shared_ptr<Node>& b) {
+  return a->name < b->name;
 }
 
 // Lexicographic on octets, which for RDATA is RFC 4034 section 6.3 order.
@@ -73,15 +73,30 @@ const Rrset* Node::find_rrsig(RrType covered) const {
   return nullptr;
 }
 
+Node& Zone::writable(size_t i) {
+  std::shared_ptr<Node>& slot = nodes_[i];
+  if (slot.use_count() != 1) {
+    slot = std::make_shared<Node>(*slot);
+  }
+  return *slot;
+}
+
+size_t Zone::lower_bound(const Name& name) const {
+  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), name,
+                             [](const std::shared_ptr<Node>& n,
+                                const Name& key) { return n->name < key; });
+  return static_cast<size_t>(it - nodes_.begin());
+}
+
 void Zone::add(const Name& owner, RrType type, uint32_t ttl,
                std::string rdata) {
-  if (nodes_.empty() || nodes_.back().name < owner) {
-    nodes_.push_back(Node{owner, {}});
-  } else if (!(nodes_.back().name == owner)) {
-    nodes_.push_back(Node{owner, {}});
+  if (nodes_.empty() || nodes_.back()->name < owner) {
+    nodes_.push_back(std::make_shared<Node>(Node{owner, {}}));
+  } else if (!(nodes_.back()->name == owner)) {
+    nodes_.push_back(std::make_shared<Node>(Node{owner, {}}));
     finalized_ = false;
   }
-  Node& node = nodes_.back();
+  Node& node = writable(nodes_.size() - 1);
   uint32_t key = set_key(type, rdata);
   // Records of one RRset usually arrive together, so check the last first.
   Rrset* rrset = nullptr;
@@ -120,11 +135,12 @@ std::vector<Zone::Merge> Zone::finalize() {
   std::stable_sort(nodes_.begin(), nodes_.end(), node_less);
 
   // Merge runs of nodes with the same name into the first of each run.
-  std::vector<Node> merged;
+  NodeList::Storage merged;
   merged.reserve(nodes_.size());
-  for (Node& node : nodes_) {
-    if (!merged.empty() && merged.back().name == node.name) {
-      Node& into = merged.back();
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    Node& node = writable(n);
+    if (!merged.empty() && merged.back()->name == node.name) {
+      Node& into = *merged.back();
       for (Rrset& r : node.rrsets) {
         Rrset* existing = nullptr;
         for (Rrset& candidate : into.rrsets) {
@@ -144,12 +160,13 @@ std::vector<Zone::Merge> Zone::finalize() {
         }
       }
     } else {
-      merged.push_back(std::move(node));
+      merged.push_back(std::move(nodes_[n]));
     }
   }
   nodes_ = std::move(merged);
 
-  for (Node& node : nodes_) {
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    Node& node = writable(n);
     std::stable_sort(node.rrsets.begin(), node.rrsets.end(), set_less);
     // Equal RRsets can sit side by side after the node merge above.
     for (size_t i = 1; i < node.rrsets.size();) {
@@ -178,17 +195,47 @@ std::vector<Zone::Merge> Zone::finalize() {
 
 const Node* Zone::find(const Name& name) const {
   assert(finalized_);
-  auto it = std::lower_bound(
-      nodes_.begin(), nodes_.end(), name,
-      [](const Node& n, const Name& key) { return n.name < key; });
-  if (it == nodes_.end() || !(it->name == name)) {
+  size_t i = lower_bound(name);
+  if (i == nodes_.size() || !(nodes_[i]->name == name)) {
     return nullptr;
   }
-  return &*it;
+  return nodes_[i].get();
 }
 
 Node* Zone::find_mutable(const Name& name) {
-  return const_cast<Node*>(static_cast<const Zone*>(this)->find(name));
+  assert(finalized_);
+  size_t i = lower_bound(name);
+  if (i == nodes_.size() || !(nodes_[i]->name == name)) {
+    return nullptr;
+  }
+  return &writable(i);
+}
+
+void Zone::set_nodes(std::vector<Node> nodes) {
+  nodes_.clear();
+  nodes_.reserve(nodes.size());
+  for (Node& node : nodes) {
+    nodes_.push_back(std::make_shared<Node>(std::move(node)));
+  }
+  finalized_ = true;
+}
+
+void Zone::put_node(Node node) {
+  assert(finalized_);
+  size_t i = lower_bound(node.name);
+  bool present = i < nodes_.size() && nodes_[i]->name == node.name;
+  if (node.rrsets.empty()) {
+    if (present) {
+      nodes_.erase(nodes_.begin() + static_cast<long>(i));
+    }
+    return;
+  }
+  auto shared = std::make_shared<Node>(std::move(node));
+  if (present) {
+    nodes_[i] = std::move(shared);
+  } else {
+    nodes_.insert(nodes_.begin() + static_cast<long>(i), std::move(shared));
+  }
 }
 
 const Rrset* Zone::find(const Name& name, RrType type) const {
@@ -215,7 +262,7 @@ bool Zone::remove(const Rr& rr) {
   if (rdatas.empty()) {
     node->rrsets.erase(set);
     if (node->rrsets.empty()) {
-      nodes_.erase(nodes_.begin() + (node - nodes_.data()));
+      nodes_.erase(nodes_.begin() + static_cast<long>(lower_bound(rr.owner)));
     }
   }
   return true;
@@ -235,19 +282,23 @@ bool Zone::remove_rrset(const Name& owner, RrType type) {
   }
   rrsets.erase(last, rrsets.end());
   if (rrsets.empty()) {
-    nodes_.erase(nodes_.begin() + (node - nodes_.data()));
+    nodes_.erase(nodes_.begin() + static_cast<long>(lower_bound(owner)));
   }
   return true;
 }
 
-bool Zone::insert(const Rr& rr) {
+Node& Zone::node_for(const Name& owner) {
   assert(finalized_);
-  auto it = std::lower_bound(
-      nodes_.begin(), nodes_.end(), rr.owner,
-      [](const Node& n, const Name& key) { return n.name < key; });
-  if (it == nodes_.end() || !(it->name == rr.owner)) {
-    it = nodes_.insert(it, Node{rr.owner, {}});
+  size_t i = lower_bound(owner);
+  if (i == nodes_.size() || !(nodes_[i]->name == owner)) {
+    nodes_.insert(nodes_.begin() + static_cast<long>(i),
+                  std::make_shared<Node>(Node{owner, {}}));
   }
+  return writable(i);
+}
+
+bool Zone::insert(const Rr& rr) {
+  Node* it = &node_for(rr.owner);
   uint32_t key = set_key(rr.type, rr.rdata);
   auto set = find_set(it->rrsets, key);
   if (!is_set(set, it->rrsets, key)) {
@@ -273,12 +324,7 @@ void Zone::replace_rrset(const Name& owner, Rrset rrset) {
   std::sort(rrset.rdatas.begin(), rrset.rdatas.end(), rdata_less);
   rrset.rdatas.erase(std::unique(rrset.rdatas.begin(), rrset.rdatas.end()),
                      rrset.rdatas.end());
-  auto it = std::lower_bound(
-      nodes_.begin(), nodes_.end(), owner,
-      [](const Node& n, const Name& key) { return n.name < key; });
-  if (it == nodes_.end() || !(it->name == owner)) {
-    it = nodes_.insert(it, Node{owner, {}});
-  }
+  Node* it = &node_for(owner);
   uint32_t key = set_key(rrset);
   auto set = find_set(it->rrsets, key);
   if (!is_set(set, it->rrsets, key)) {
@@ -328,7 +374,7 @@ void Zone::set_serial(uint32_t serial) {
 
 size_t Zone::rr_count() const {
   size_t count = 0;
-  for (const Node& node : nodes_) {
+  for (const Node& node : nodes()) {
     for (const Rrset& r : node.rrsets) {
       count += r.rdatas.size();
     }
@@ -343,7 +389,7 @@ void Zone::for_each_rr(const std::function<void(const Rr&)>& fn) const {
       fn(Rr{origin_, rrtype::SOA, soa_set->ttl, d});
     }
   }
-  for (const Node& node : nodes_) {
+  for (const Node& node : nodes()) {
     for (const Rrset& r : node.rrsets) {
       if (r.type == rrtype::SOA && node.name == origin_) {
         continue;

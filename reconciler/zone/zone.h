@@ -1,8 +1,11 @@
 // An in-memory zone: nodes in canonical order, each with its RRsets.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,10 +30,79 @@ struct Node {
   const Rrset* find_rrsig(RrType covered) const;
 };
 
+// A read-only view of a zone's nodes in canonical order, indexable and
+// iterable like a vector of Node.
+class NodeList {
+ public:
+  using Storage = std::vector<std::shared_ptr<Node>>;
+
+  class iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = Node;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Node*;
+    using reference = const Node&;
+
+    iterator() = default;
+    explicit iterator(Storage::const_iterator it) : it_(it) {}
+
+    reference operator*() const { return **it_; }
+    pointer operator->() const { return it_->get(); }
+    reference operator[](difference_type n) const { return *it_[n]; }
+    iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    iterator operator++(int) { return iterator(it_++); }
+    iterator& operator--() {
+      --it_;
+      return *this;
+    }
+    iterator operator--(int) { return iterator(it_--); }
+    iterator& operator+=(difference_type n) {
+      it_ += n;
+      return *this;
+    }
+    iterator& operator-=(difference_type n) {
+      it_ -= n;
+      return *this;
+    }
+    friend iterator operator+(iterator a, difference_type n) { return a += n; }
+    friend iterator operator+(difference_type n, iterator a) { return a += n; }
+    friend iterator operator-(iterator a, difference_type n) { return a -= n; }
+    friend difference_type operator-(const iterator& a, const iterator& b) {
+      return a.it_ - b.it_;
+    }
+    friend auto operator<=>(const iterator& a, const iterator& b) = default;
+
+   private:
+    Storage::const_iterator it_;
+  };
+  using const_iterator = iterator;
+
+  explicit NodeList(const Storage& nodes) : nodes_(&nodes) {}
+
+  iterator begin() const { return iterator(nodes_->begin()); }
+  iterator end() const { return iterator(nodes_->end()); }
+  size_t size() const { return nodes_->size(); }
+  bool empty() const { return nodes_->empty(); }
+  const Node& operator[](size_t i) const { return *(*nodes_)[i]; }
+  const Node& front() const { return *nodes_->front(); }
+  const Node& back() const { return *nodes_->back(); }
+
+ private:
+  const Storage* nodes_;
+};
+
 // A zone's data. Records are added in any order with add(); finalize()
 // then sorts nodes into canonical order and merges duplicates. Lookups and
 // iteration require a finalized zone. A finalized zone that is not modified
 // again may be read from many threads.
+//
+// Copies share their nodes: copying a zone costs one reference per node,
+// and a change to a copy replaces only the nodes it touches, so versions
+// of a large zone that differ in a few names cost little more than one.
 class Zone {
  public:
   explicit Zone(Name origin) : origin_(std::move(origin)) {}
@@ -78,8 +150,21 @@ class Zone {
   void replace_rrset(const Name& owner, Rrset rrset);
 
   // Nodes in canonical order (finalized zone only).
-  const std::vector<Node>& nodes() const { return nodes_; }
-  std::vector<Node>& mutable_nodes() { return nodes_; }
+  NodeList nodes() const { return NodeList(nodes_); }
+
+  // Replaces all nodes; `nodes` must be in canonical order, one per name.
+  void set_nodes(std::vector<Node> nodes);
+
+  // Whether the node at `i` is the very same object as `other`'s node at
+  // `j`, which holds when both zones got it from a common copy. Nodes
+  // that are not shared may still be equal.
+  bool shares_node(size_t i, const Zone& other, size_t j) const {
+    return nodes_[i] == other.nodes_[j];
+  }
+
+  // Inserts `node`, or replaces the node of the same name, keeping the
+  // zone finalized. A node without RRsets removes the name.
+  void put_node(Node node);
 
   // The apex SOA RRset, or nullptr.
   const Rrset* soa() const;
@@ -97,9 +182,14 @@ class Zone {
 
  private:
   Node* find_mutable(const Name& name);
+  // The node at `i`, first copied if another zone shares it.
+  Node& writable(size_t i);
+  // The node named `owner`, created empty when absent.
+  Node& node_for(const Name& owner);
+  size_t lower_bound(const Name& name) const;
 
   Name origin_;
-  std::vector<Node> nodes_;
+  NodeList::Storage nodes_;
   std::vector<Merge> ttl_conflicts_;  // reported by the next finalize()
   bool finalized_ = true;
 };
