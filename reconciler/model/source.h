@@ -25,6 +25,15 @@ class FileSource {
 
   // A short description for messages: a folder path or "repo@commit".
   virtual std::string describe() const = 0;
+
+  // An id that changes whenever the file's contents change (a Git blob
+  // id), found without reading the contents, or nullopt when the source
+  // has no such id or the file does not exist. Two files with the same id
+  // have the same contents.
+  virtual std::optional<std::string> content_id(const std::string& path) const {
+    (void)path;
+    return std::nullopt;
+  }
 };
 
 // Files in a folder on disk.

@@ -88,6 +88,10 @@ struct ZoneFile {
   std::vector<OwnerRecords> records;
 };
 
+// The owner blocks of one version of a zone file, for re-parsing only the
+// owners that changed in the next version (model/zone_file.cc).
+struct OwnerBlocks;
+
 // Parses one zone file. Reports every problem in `text` to `diagnostics`
 // with its file:line:col and returns what could be read; returns nullopt
 // only when the file is not YAML or has no usable `zone:` key. Checks that

@@ -394,6 +394,21 @@ std::optional<std::string> GitSource::read(const std::string& path) const {
                      static_cast<size_t>(git_blob_rawsize(blob)));
 }
 
+std::optional<std::string> GitSource::content_id(
+    const std::string& path) const {
+  git_tree_entry* entry = nullptr;
+  std::string wanted = trim_slashes(path);
+  if (wanted.empty() ||
+      git_tree_entry_bypath(&entry, tree_, wanted.c_str()) != 0) {
+    return std::nullopt;
+  }
+  EntryPtr owned(entry);
+  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+    return std::nullopt;
+  }
+  return oid_text(git_tree_entry_id(entry));
+}
+
 std::vector<std::string> GitSource::list(const std::string& dir) const {
   std::string wanted = trim_slashes(dir);
   git_tree* tree = tree_;

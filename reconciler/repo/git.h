@@ -118,6 +118,10 @@ class GitSource final : public model::FileSource {
   std::vector<std::string> list(const std::string& dir) const override;
   std::string describe() const override;
 
+  // The blob id (40 hex digits) of the file at `path`, read from the tree
+  // alone, or nullopt when no file is there.
+  std::optional<std::string> content_id(const std::string& path) const override;
+
   const std::string& commit_id() const { return commit_id_; }
 
  private:

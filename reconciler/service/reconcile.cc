@@ -15,6 +15,7 @@
 #include "transfer/server.h"
 #include "zone/diff.h"
 #include "zone/load.h"
+#include "zone/load_cache.h"
 
 namespace signet::service {
 
@@ -126,7 +127,20 @@ int Reconciler::reconcile_commit(const std::string& commit) {
   try {
     metadata = commit_metadata(*repository_, commit);
     repo::GitSource source(*repository_, commit, context_.tenant.subfolder);
-    loaded = zone::load_tenant(source, diagnostics, context_.tenant);
+    // The cache keeps only results of files without errors, and every
+    // check that spans files runs again, so a rejected commit leaves
+    // nothing in it that a later commit could wrongly reuse.
+    if (!load_cache_) {
+      load_cache_ = std::make_shared<zone::LoadCache>();
+    }
+    loaded = zone::load_tenant(source, diagnostics, context_.tenant,
+                               load_cache_.get());
+    const zone::LoadCache::Stats& stats = load_cache_->stats();
+    spdlog::debug(
+        "tenant loaded: tenant={} commit={} files_reused={} files_loaded={} "
+        "owners_reused={} owners_parsed={}",
+        tenant(), commit, stats.files_reused, stats.files_loaded,
+        stats.owners_reused, stats.owners_parsed);
   } catch (const std::exception& e) {
     reject("", commit, "", e.what());
     return 0;

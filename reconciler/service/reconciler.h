@@ -42,6 +42,7 @@ class Zone;
 struct ZoneDiff;
 struct LoadedTenant;
 struct LoadedZone;
+class LoadCache;
 }  // namespace signet::zone
 namespace signet::model {
 struct Secondary;
@@ -176,6 +177,9 @@ class Reconciler {
   std::unique_ptr<kasp::ZoneSigner> signer_;
   std::map<zone::Name, std::shared_ptr<ZoneState>> zones_;
   std::string processed_commit_;
+  // Zone files of earlier commits, reused while their contents stay the
+  // same. Made by the first reconcile_commit.
+  std::shared_ptr<zone::LoadCache> load_cache_;
   UnixTime last_fetch_ = 0;
   UnixTime last_poll_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include "model/yaml_reader.h"
 #include "zone/checks.h"
+#include "zone/load_cache.h"
 
 namespace signet::zone {
 
@@ -39,10 +40,11 @@ bool file_name_matches(const std::string& file, const Name& origin) {
 class TenantLoader {
  public:
   TenantLoader(const model::FileSource& source, model::Diagnostics& diagnostics,
-               const std::vector<std::string>* allowed_zones)
+               const std::vector<std::string>* allowed_zones, LoadCache* cache)
       : source_(source),
         diagnostics_(diagnostics),
-        allowed_zones_(allowed_zones) {}
+        allowed_zones_(allowed_zones),
+        cache_(cache) {}
 
   LoadedTenant load() {
     LoadedTenant tenant;
@@ -109,13 +111,11 @@ class TenantLoader {
                            "no zone files found; add zones/<zone>.yaml");
     }
     std::map<Name, std::string> seen;
+    std::set<std::string> paths;
     for (const std::string& file : files) {
       std::string path = "zones/" + file;
-      std::optional<std::string> text = source_.read(path);
-      if (!text) {
-        continue;
-      }
-      std::optional<LoadedZone> zone = load_one(path, file, *text, tenant);
+      paths.insert(path);
+      std::optional<LoadedZone> zone = load_file(path, file, tenant);
       if (!zone) {
         continue;
       }
@@ -129,31 +129,104 @@ class TenantLoader {
       }
       tenant.zones.push_back(std::move(*zone));
     }
+    if (cache_ != nullptr) {
+      cache_->keep_only(paths);
+    }
   }
 
-  std::optional<LoadedZone> load_one(const std::string& path,
-                                     const std::string& file,
-                                     const std::string& text,
-                                     const LoadedTenant& tenant) {
+  // Loads one zone file, from the cache when its contents did not change.
+  std::optional<LoadedZone> load_file(const std::string& path,
+                                      const std::string& file,
+                                      const LoadedTenant& tenant) {
+    std::optional<std::string> content_id;
+    const CachedZoneFile* cached = nullptr;
+    if (cache_ != nullptr) {
+      content_id = source_.content_id(path);
+      cached = cache_->find(path);
+      if (cached != nullptr && content_id &&
+          cached->content_id == *content_id &&
+          policy_cds(cached->loaded.file, tenant) == cached->built_with_cds) {
+        return reuse(*cached, file, tenant);
+      }
+    }
+    std::optional<std::string> text = source_.read(path);
+    if (!text) {
+      return std::nullopt;
+    }
+    return load_one(path, file, *text, tenant, content_id);
+  }
+
+  // Reports what loading the cached file reported, in the same order, and
+  // runs the checks that depend on other files again.
+  LoadedZone reuse(const CachedZoneFile& cached, const std::string& file,
+                   const LoadedTenant& tenant) {
+    const model::ZoneFile& parsed = cached.loaded.file;
+    const Name& origin = cached.loaded.zone.origin();
+    diagnostics_.append(cached.parse_diagnostics);
+    find_policy(parsed, tenant);
+    check_secondaries(parsed, tenant);
+    diagnostics_.append(cached.build_diagnostics);
+    check_file_name(parsed, file, origin);
+    check_allowed(parsed, origin);
+    diagnostics_.append(cached.check_diagnostics);
+    cache_->mutable_stats().files_reused++;
+    return cached.loaded;  // a copy: the caller may consume it
+  }
+
+  std::optional<LoadedZone> load_one(
+      const std::string& path, const std::string& file, const std::string& text,
+      const LoadedTenant& tenant,
+      const std::optional<std::string>& content_id = std::nullopt) {
+    // Each step's problems are kept apart, so the cache can report them
+    // again in the same order.
+    model::Diagnostics parse_diagnostics;
     std::optional<model::ZoneFile> parsed =
-        model::parse_zone_file(path, text, diagnostics_);
+        model::parse_zone_file(path, text, parse_diagnostics);
+    diagnostics_.append(parse_diagnostics);
     if (!parsed) {
       return std::nullopt;
     }
     const model::Policy* policy = find_policy(*parsed, tenant);
     check_secondaries(*parsed, tenant);
     model::Policy fallback = model::default_policy();
+    const model::Policy& used = policy ? *policy : fallback;
     RecordLocations locations;
-    std::optional<Zone> zone = build_zone(*parsed, policy ? *policy : fallback,
-                                          diagnostics_, &locations);
+    model::Diagnostics build_diagnostics;
+    std::optional<Zone> zone =
+        build_zone(*parsed, used, build_diagnostics, &locations);
+    diagnostics_.append(build_diagnostics);
     if (!zone) {
       return std::nullopt;
     }
     check_file_name(*parsed, file, zone->origin());
     check_allowed(*parsed, zone->origin());
-    check_zone(*zone, locations.source_map(), diagnostics_);
-    return LoadedZone{std::move(*parsed), std::move(*zone),
+    model::Diagnostics check_diagnostics;
+    check_zone(*zone, locations.source_map(), check_diagnostics);
+    diagnostics_.append(check_diagnostics);
+    LoadedZone loaded{std::move(*parsed), std::move(*zone),
                       std::move(locations)};
+    if (cache_ == nullptr) {
+      return loaded;
+    }
+    cache_->mutable_stats().files_loaded++;
+    if (content_id && !parse_diagnostics.has_errors() &&
+        !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
+      cache_->store(path,
+                    CachedZoneFile{*content_id, used.cds, loaded,
+                                   std::move(parse_diagnostics),
+                                   std::move(build_diagnostics),
+                                   std::move(check_diagnostics), nullptr});
+    }
+    return loaded;
+  }
+
+  // The `cds` setting of the policy a zone file is built under: its own
+  // policy, or the default one when that is not defined.
+  static bool policy_cds(const model::ZoneFile& file,
+                         const LoadedTenant& tenant) {
+    auto it = tenant.policies.find(file.policy);
+    return it != tenant.policies.end() ? it->second.cds
+                                       : model::default_policy().cds;
   }
 
   const model::Policy* find_policy(const model::ZoneFile& file,
@@ -232,20 +305,41 @@ class TenantLoader {
   const model::FileSource& source_;
   model::Diagnostics& diagnostics_;
   const std::vector<std::string>* allowed_zones_;
+  LoadCache* cache_;
 };
 
 }  // namespace
 
-LoadedTenant load_tenant(const model::FileSource& source,
-                         model::Diagnostics& diagnostics,
-                         const std::vector<std::string>* allowed_zones) {
-  return TenantLoader(source, diagnostics, allowed_zones).load();
+const CachedZoneFile* LoadCache::find(const std::string& path) const {
+  auto it = files_.find(path);
+  return it != files_.end() ? &it->second : nullptr;
+}
+
+void LoadCache::store(const std::string& path, CachedZoneFile entry) {
+  files_.insert_or_assign(path, std::move(entry));
+}
+
+void LoadCache::keep_only(const std::set<std::string>& paths) {
+  for (auto it = files_.begin(); it != files_.end();) {
+    it = paths.count(it->first) != 0 ? std::next(it) : files_.erase(it);
+  }
 }
 
 LoadedTenant load_tenant(const model::FileSource& source,
                          model::Diagnostics& diagnostics,
-                         const model::Tenant& tenant) {
-  LoadedTenant loaded = load_tenant(source, diagnostics, &tenant.allowed_zones);
+                         const std::vector<std::string>* allowed_zones,
+                         LoadCache* cache) {
+  if (cache != nullptr) {
+    cache->mutable_stats() = LoadCache::Stats{};
+  }
+  return TenantLoader(source, diagnostics, allowed_zones, cache).load();
+}
+
+LoadedTenant load_tenant(const model::FileSource& source,
+                         model::Diagnostics& diagnostics,
+                         const model::Tenant& tenant, LoadCache* cache) {
+  LoadedTenant loaded =
+      load_tenant(source, diagnostics, &tenant.allowed_zones, cache);
   for (const model::Secondary& secondary : loaded.secondaries) {
     if (secondary.tsig_key_name.empty()) {
       continue;

@@ -7,7 +7,9 @@
 # stand-in secondary on loopback (notify_listener.py). Everything runs in a
 # temporary folder on 127.0.0.1.
 #
-# Usage: run.sh [small|large|tenants ...]   (default: all three)
+# Usage: run.sh [small|large[=NAMES]|tenants ...]   (default: all three)
+# large=NAMES sets the size of the large zone (default 1000000), e.g.
+# large=200000 for a quicker run.
 # SIGNET points at the binary (default: build/reconciler/cli/signet).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -212,7 +214,15 @@ for c in "${cases[@]}"; do
   case $c in
     small) one_change small 100 ;;
     large) one_change large 1000000 ;;
+    large=*)
+      names=${c#large=}
+      if [[ ! $names =~ ^[1-9][0-9]*$ ]]; then
+        echo "run.sh: invalid size in $c; write large=NAMES, e.g. large=200000" >&2
+        exit 2
+      fi
+      one_change large "$names"
+      ;;
     tenants) many_tenants 100 10 ;;
-    *) echo "run.sh: unknown case $c (small, large, tenants)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown case $c (small, large, large=NAMES, tenants)" >&2; exit 2 ;;
   esac
 done
