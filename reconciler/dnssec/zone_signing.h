@@ -1,6 +1,7 @@
 // Signing of a whole zone: DNSKEY, CDS/CDNSKEY, NSEC or NSEC3, RRSIGs.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -38,11 +39,31 @@ struct SigningOptions {
                                     unsigned threads);
 };
 
+// A raw SHA-1 NSEC3 hash; byte order is the order of the NSEC3 chain.
+using Nsec3Hash = std::array<unsigned char, 20>;
+
+// The NSEC3 hashes of a signed zone, sorted. Kept with each version so that
+// the next signing finds chain neighbours without visiting every name.
+using Nsec3Hashes = std::vector<Nsec3Hash>;
+
 struct SignedZone {
   std::shared_ptr<zone::Zone> zone;
   UnixTime refresh_due = 0;  // earliest expiration minus refresh
   size_t rrsigs_made = 0;
   size_t rrsigs_reused = 0;
+  // The NSEC3 chain's hashes; null for NSEC zones.
+  std::shared_ptr<const Nsec3Hashes> nsec3_hashes;
+  // Whether only the changed names and their chain neighbours were
+  // visited, rather than every name.
+  bool visited_changes_only = false;
+};
+
+// An earlier signing that a new one may build on.
+struct PreviousSigning {
+  const zone::Zone* input = nullptr;   // the unsigned zone it signed
+  const zone::Zone* output = nullptr;  // the signed zone it made
+  UnixTime refresh_due = 0;
+  std::shared_ptr<const Nsec3Hashes> nsec3_hashes;
 };
 
 // Signs `input` (finalized). RRSIG, NSEC, NSEC3 and NSEC3PARAM records in
@@ -56,6 +77,17 @@ struct SignedZone {
 SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
                      KeyStore& store, const SigningOptions& options,
                      const zone::Zone* previous = nullptr);
+
+// As above, with the same result, but when no signature is due for
+// refresh, the keys, signers and denial settings are those of `previous`
+// and few names changed, visits only the changed names and their
+// NSEC/NSEC3 neighbours: the result shares every other node with
+// previous.output. Otherwise signs as above with previous.output.
+// Changes that move a zone cut (NS below the apex or DNAME added or
+// removed) and NSEC3 opt-out always take the full walk.
+SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
+                     KeyStore& store, const SigningOptions& options,
+                     const PreviousSigning& previous);
 
 // The expiration the signer gives the RRset at `owner`/`type` when signing
 // at `options.now`: validity minus a jitter derived from owner and type, so

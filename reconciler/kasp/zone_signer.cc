@@ -43,10 +43,13 @@ SignedVersion ZoneSigner::sign(std::shared_ptr<const zone::Zone> unsigned_zone,
     throw std::invalid_argument("ZoneSigner::sign needs a zone");
   }
   const zone::Name& origin = unsigned_zone->origin();
-  const zone::Zone* previous_signed = nullptr;
+  dnssec::PreviousSigning earlier;
   if (previous != nullptr && previous->signed_zone &&
       previous->signed_zone->origin() == origin) {
-    previous_signed = previous->signed_zone.get();
+    earlier.input = previous->unsigned_zone.get();
+    earlier.output = previous->signed_zone.get();
+    earlier.refresh_due = previous->refresh_due;
+    earlier.nsec3_hashes = previous->nsec3_hashes;
   }
   UnixTime now = clock_.now();
   dnssec::KeySet keys =
@@ -54,13 +57,15 @@ SignedVersion ZoneSigner::sign(std::shared_ptr<const zone::Zone> unsigned_zone,
   dnssec::SigningOptions options =
       dnssec::SigningOptions::from_policy(policy, now, threads_);
   dnssec::SignedZone result =
-      dnssec::sign_zone(*unsigned_zone, keys, keys_, options, previous_signed);
+      dnssec::sign_zone(*unsigned_zone, keys, keys_, options, earlier);
 
   SignedVersion version;
   version.unsigned_zone = std::move(unsigned_zone);
   version.signed_zone = std::move(result.zone);
   version.refresh_due = result.refresh_due;
   version.rrsigs_made = result.rrsigs_made;
+  version.nsec3_hashes = std::move(result.nsec3_hashes);
+  version.visited_changes_only = result.visited_changes_only;
   return version;
 }
 

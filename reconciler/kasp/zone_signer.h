@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "dnssec/key_store.h"
+#include "dnssec/zone_signing.h"
 #include "kasp/key_schedule.h"
 #include "model/policy.h"
 #include "zone/zone.h"
@@ -20,6 +21,10 @@ struct SignedVersion {
   UnixTime refresh_due =
       0;  // when the earliest signature reaches its refresh point
   size_t rrsigs_made = 0;  // signatures created (not reused) in this call
+  // Whether signing visited only the changed names and their neighbours.
+  bool visited_changes_only = false;
+  // The NSEC3 chain's hashes, for the next incremental signing.
+  std::shared_ptr<const dnssec::Nsec3Hashes> nsec3_hashes;
 };
 
 // Signs zones with the keys of one tenant.

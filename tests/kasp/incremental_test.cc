@@ -28,6 +28,15 @@ std::shared_ptr<const zone::Zone> share(const zone::Zone& z) {
   return std::make_shared<const zone::Zone>(z);
 }
 
+// A copy that shares no node with `z`, as a zone loaded afresh from a
+// commit.
+std::shared_ptr<const zone::Zone> rebuild(const zone::Zone& z) {
+  auto out = std::make_shared<zone::Zone>(z.origin());
+  z.for_each_rr([&](const zone::Rr& rr) { out->add(rr); });
+  out->finalize();
+  return out;
+}
+
 struct DenialCase {
   const char* name;
   model::Denial denial;
@@ -56,15 +65,18 @@ TEST_CASE("incremental signing equals full signing with Ed25519") {
 
       zone::Zone current = testing::generate_zone(rng, 120);
       SignedVersion version = signer.sign(share(current), policy, nullptr);
+      int changes_only = 0;
       for (int step = 0; step < 20; ++step) {
         std::string edit = testing::random_edit(rng, current);
         INFO("step " << step << ": " << edit);
         current.set_serial(current.serial() + 1);
         std::string previous_text = testing::zone_text(*version.signed_zone);
 
-        SignedVersion incremental =
-            signer.sign(share(current), policy, &version);
+        // Odd steps sign a zone that shares no node with the last one.
+        auto input = step % 2 == 0 ? share(current) : rebuild(current);
+        SignedVersion incremental = signer.sign(input, policy, &version);
         SignedVersion full = signer.sign(share(current), policy, nullptr);
+        changes_only += incremental.visited_changes_only ? 1 : 0;
 
         CHECK(testing::zone_text(*version.signed_zone) == previous_text);
         REQUIRE(testing::zone_text(*incremental.signed_zone) ==
@@ -79,6 +91,12 @@ TEST_CASE("incremental signing equals full signing with Ed25519") {
         CHECK(testing::zone_text(patched) ==
               testing::zone_text(*incremental.signed_zone));
         version = incremental;
+      }
+      // Cut moves and opt-out take the full walk; other edits must not.
+      if (denial.opt_out) {
+        CHECK(changes_only == 0);
+      } else {
+        CHECK(changes_only >= 10);
       }
       TempDir verify_dir;
       CHECK(testing::verify_zone(*version.signed_zone, verify_dir.path(),
@@ -108,6 +126,34 @@ TEST_CASE("incremental signing with ECDSA matches all but signatures") {
     CHECK(testing::verify_all_signatures(*incremental.signed_zone) == "");
     version = incremental;
   }
+}
+
+TEST_CASE("incremental NSEC3 signing rebuilds hashes a restore lacks") {
+  std::mt19937 rng(11);
+  TempDir dir;
+  dnssec::FileKeyStore store(dir.path() / "keys");
+  ManualClock clock(kStart);
+  ZoneSigner signer(store, clock, 1);
+  model::Policy policy =
+      policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec3, false);
+  zone::Zone z = testing::generate_zone(rng, 80);
+  SignedVersion first = signer.sign(share(z), policy, nullptr);
+  REQUIRE(first.nsec3_hashes != nullptr);
+  // A version read back from the state database has no hash list.
+  SignedVersion restored = first;
+  restored.nsec3_hashes = nullptr;
+
+  zone::Name owner = *zone::Name::parse("new.sub.example.");
+  z.insert(zone::Rr{owner, zone::rrtype::A, 300,
+                    std::string("\xc0\x00\x02\x63", 4)});
+  z.set_serial(z.serial() + 1);
+  SignedVersion next = signer.sign(share(z), policy, &restored);
+  SignedVersion full = signer.sign(share(z), policy, nullptr);
+  CHECK(next.visited_changes_only);
+  CHECK(testing::zone_text(*next.signed_zone) ==
+        testing::zone_text(*full.signed_zone));
+  REQUIRE(next.nsec3_hashes != nullptr);
+  CHECK(*next.nsec3_hashes == *full.nsec3_hashes);
 }
 
 TEST_CASE("incremental signing refreshes only due signatures") {
