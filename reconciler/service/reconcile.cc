@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <limits>
 #include <set>
 
 #include "kasp/zone_signer.h"
@@ -227,6 +228,11 @@ bool Reconciler::reconcile_zone(const zone::LoadedTenant& loaded,
   // was down takes effect with the zone's next change or refresh.
   bool policy_changed =
       !was_restored && fingerprint != state.policy_fingerprint;
+  if (!first) {
+    // Unchanged names then share memory with the published version, and
+    // the comparisons below and in the signer skip them at once.
+    loaded_zone.zone.share_nodes_with(*state.version.unsigned_zone);
+  }
   bool inputs_changed = first || state.rejected_since_publish ||
                         policy_changed ||
                         !same_data_ignoring_serial(*state.version.unsigned_zone,
@@ -321,8 +327,12 @@ bool Reconciler::publish_zone(ZoneState& state,
     request.signed_zone = version.signed_zone.get();
     request.diff = diff.get();
     request.commit = commit;
+    // The earliest signature reaches its refresh point `refresh` seconds
+    // before it expires.
     request.signature_expiry =
-        state::earliest_rrsig_expiration(*version.signed_zone, now);
+        version.refresh_due == std::numeric_limits<UnixTime>::max()
+            ? 0
+            : version.refresh_due + state.policy.signature_refresh;
     request.reason = reason;
     context_.store->record_publish(request);
 
@@ -338,9 +348,9 @@ bool Reconciler::publish_zone(ZoneState& state,
                          .count();
     spdlog::info(
         "zone published: tenant={} zone={} serial={} commit={} reason={} "
-        "rrsigs_made={} seconds={:.3f}",
+        "rrsigs_made={} visited={} seconds={:.3f}",
         tenant(), zone_name, serial, commit.id, reason, version.rrsigs_made,
-        seconds);
+        version.visited_changes_only ? "changes" : "all", seconds);
     std::lock_guard lock(mutex_);
     ZoneCounters& counters = counters_[zone_name];
     counters.publishes++;

@@ -243,6 +243,40 @@ const Rrset* Zone::find(const Name& name, RrType type) const {
   return node == nullptr ? nullptr : node->find(type);
 }
 
+size_t Zone::share_nodes_with(const Zone& other) {
+  assert(finalized_ && other.finalized_);
+  size_t shared = 0;
+  size_t j = 0;
+  for (std::shared_ptr<Node>& mine : nodes_) {
+    while (j < other.nodes_.size() && other.nodes_[j]->name < mine->name) {
+      ++j;
+    }
+    if (j == other.nodes_.size()) {
+      break;
+    }
+    const std::shared_ptr<Node>& theirs = other.nodes_[j];
+    if (mine == theirs) {
+      ++shared;
+      continue;
+    }
+    if (!(theirs->name == mine->name) ||
+        theirs->rrsets.size() != mine->rrsets.size()) {
+      continue;
+    }
+    bool equal = true;
+    for (size_t k = 0; equal && k < mine->rrsets.size(); ++k) {
+      const Rrset& a = mine->rrsets[k];
+      const Rrset& b = theirs->rrsets[k];
+      equal = a.type == b.type && a.ttl == b.ttl && a.rdatas == b.rdatas;
+    }
+    if (equal) {
+      mine = theirs;
+      ++shared;
+    }
+  }
+  return shared;
+}
+
 bool Zone::remove(const Rr& rr) {
   Node* node = find_mutable(rr.owner);
   if (node == nullptr) {

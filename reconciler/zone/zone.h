@@ -166,6 +166,11 @@ class Zone {
   // zone finalized. A node without RRsets removes the name.
   void put_node(Node node);
 
+  // Replaces every node equal to the node of the same name in `other` by
+  // that one, so that the two zones share it. Both must be finalized.
+  // Returns how many nodes this zone shares with `other` afterwards.
+  size_t share_nodes_with(const Zone& other);
+
   // The apex SOA RRset, or nullptr.
   const Rrset* soa() const;
 

@@ -150,3 +150,38 @@ TEST_CASE("zone diff separates RRSIGs by covered type", "[zone]") {
   CHECK(apply_diff(applied, diff));
   CHECK(applied.find(www)->rrsets.size() == 2);
 }
+
+TEST_CASE("zone copies share nodes until one changes", "[zone]") {
+  Name origin = name("example.");
+  Zone zone(origin);
+  zone.add(name("a.example."), rrtype::A, 300,
+           rdata(rrtype::A, "192.0.2.1", origin));
+  zone.add(name("b.example."), rrtype::A, 300,
+           rdata(rrtype::A, "192.0.2.2", origin));
+  Zone copy = zone;
+  CHECK(copy.shares_node(0, zone, 0));
+  CHECK(copy.shares_node(1, zone, 1));
+
+  // A change to the copy replaces only the node it touches.
+  copy.insert(Rr{name("b.example."), rrtype::A, 300,
+                 rdata(rrtype::A, "192.0.2.3", origin)});
+  CHECK(copy.shares_node(0, zone, 0));
+  CHECK_FALSE(copy.shares_node(1, zone, 1));
+  CHECK(zone.find(name("b.example."), rrtype::A)->rdatas.size() == 1);
+  CHECK(copy.find(name("b.example."), rrtype::A)->rdatas.size() == 2);
+
+  // A zone built afresh shares nothing until it adopts equal nodes.
+  Zone fresh(origin);
+  fresh.add(name("a.example."), rrtype::A, 300,
+            rdata(rrtype::A, "192.0.2.1", origin));
+  fresh.add(name("b.example."), rrtype::A, 300,
+            rdata(rrtype::A, "192.0.2.9", origin));
+  CHECK_FALSE(fresh.shares_node(0, zone, 0));
+  CHECK(fresh.share_nodes_with(zone) == 1);
+  CHECK(fresh.shares_node(0, zone, 0));
+  CHECK_FALSE(fresh.shares_node(1, zone, 1));
+  CHECK(
+      format_rdata(rrtype::A,
+                   fresh.find(name("b.example."), rrtype::A)->rdatas.front()) ==
+      "192.0.2.9");
+}
