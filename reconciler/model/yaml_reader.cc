@@ -135,10 +135,7 @@ std::vector<YamlEntry> YamlReader::collect(
       continue;
     }
     std::string name = key.Scalar();
-    if (!seen->insert(name).second) {
-      error(key_location, "duplicate key '" + name + "' in " +
-                              std::string(what) +
-                              "; remove one of the two entries");
+    if (!add_key(*seen, name, key_location, what)) {
       continue;
     }
     if (allowed != nullptr &&
@@ -158,6 +155,17 @@ std::vector<YamlEntry> YamlReader::collect(
     out.push_back(YamlEntry{name, key_location, value, value_location});
   }
   return out;
+}
+
+bool YamlReader::add_key(std::unordered_set<std::string>& seen,
+                         const std::string& name, const Location& where,
+                         std::string_view what) {
+  if (seen.insert(name).second) {
+    return true;
+  }
+  error(where, "duplicate key '" + name + "' in " + std::string(what) +
+                   "; remove one of the two entries");
+  return false;
 }
 
 std::vector<YamlEntry> YamlReader::entries(

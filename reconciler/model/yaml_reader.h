@@ -68,6 +68,11 @@ class YamlReader {
                                       std::string_view what,
                                       std::unordered_set<std::string>& seen);
 
+  // Adds the key `name` of the mapping `what` to `seen`. Returns false
+  // after reporting a duplicate key at `where` when it was there already.
+  bool add_key(std::unordered_set<std::string>& seen, const std::string& name,
+               const Location& where, std::string_view what);
+
   // Returns the items of a sequence, or `node` itself as the only item
   // when it is not a sequence.
   std::vector<std::pair<YAML::Node, Location>> items(const YAML::Node& node,

@@ -117,6 +117,65 @@ struct RecordsSource {
   const RecordsLayout& layout;
 };
 
+// The text of owner block `i`: its key's line and every line up to the
+// next owner key, or to the end of the mapping.
+std::string_view block_text(const std::string& text,
+                            const RecordsLayout& layout, size_t i) {
+  size_t begin = layout.owners[i].offset;
+  size_t end = i + 1 < layout.owners.size() ? layout.owners[i + 1].offset
+                                            : layout.body_end;
+  return std::string_view(text).substr(begin, end - begin);
+}
+
+// The number of lines `text` spans.
+int line_count(std::string_view text) {
+  auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  return !text.empty() && text.back() != '\n' ? lines + 1 : lines;
+}
+
+void move_lines(Location& location, int lines) {
+  if (location.line > 0) {
+    location.line += lines;
+  }
+}
+
+// Moves every position in `owner` by `lines`.
+void move_lines(OwnerRecords& owner, int lines) {
+  move_lines(owner.location, lines);
+  for (RecordSet& set : owner.rrsets) {
+    move_lines(set.location, lines);
+    move_lines(set.ttl_location, lines);
+    for (RecordValue& value : set.values) {
+      move_lines(value.location, lines);
+      for (NameField& name : value.names) {
+        move_lines(name.location, lines);
+      }
+    }
+  }
+}
+
+// For each owner block of `layout`, the index of a reusable block of
+// `previous` with the same text, if any.
+std::vector<std::optional<size_t>> match_blocks(const std::string& text,
+                                                const RecordsLayout& layout,
+                                                const OwnerBlocks& previous) {
+  std::vector<std::optional<size_t>> matches(layout.owners.size());
+  std::string_view old_text = previous.text;
+  for (size_t i = 0; i < layout.owners.size(); ++i) {
+    std::string_view block = block_text(text, layout, i);
+    auto [begin, end] =
+        previous.by_hash.equal_range(std::hash<std::string_view>()(block));
+    for (auto it = begin; it != end; ++it) {
+      const OwnerBlocks::Block& old = previous.blocks[it->second];
+      if (old.reusable && old_text.substr(old.offset, old.size) == block) {
+        matches[i] = it->second;
+        break;
+      }
+    }
+  }
+  return matches;
+}
+
 // Owners are parsed in parts of about this many octets, so that the node
 // tree in memory stays small and yaml-cpp is set up rarely.
 constexpr size_t kRecordsPartSize = 256 * 1024;
@@ -125,6 +184,15 @@ class ZoneFileParser {
  public:
   ZoneFileParser(const std::string& path, Diagnostics& diagnostics)
       : reader_(path, diagnostics) {}
+
+  // Takes unchanged owner blocks from `previous` in parse_in_parts.
+  void reuse(const PreviousParse& previous,
+             std::vector<std::optional<size_t>> matches) {
+    previous_ = &previous;
+    matches_ = std::move(matches);
+  }
+
+  const OwnerCounts& counts() const { return counts_; }
 
   std::optional<ZoneFile> parse(const std::string& text) {
     std::optional<YAML::Node> root = reader_.load(text);
@@ -340,12 +408,22 @@ class ZoneFileParser {
     const std::vector<RecordsLayout::Owner>& owners = records_->layout.owners;
     file.records.reserve(owners.size());
     std::unordered_set<std::string> seen;
+    auto matched = [this](size_t i) {
+      return i < matches_.size() && matches_[i].has_value();
+    };
     for (size_t first = 0; first < owners.size();) {
+      if (matched(first)) {
+        reuse_owner(*matches_[first], owners[first].line, seen, file);
+        ++first;
+        continue;
+      }
+      // Owners to parse are grouped into parts up to a reused one.
       size_t last = first + 1;
-      while (last < owners.size() &&
+      while (last < owners.size() && !matched(last) &&
              owners[last].offset - owners[first].offset < kRecordsPartSize) {
         ++last;
       }
+      counts_.parsed += last - first;
       size_t begin = owners[first].offset;
       size_t end = last < owners.size() ? owners[last].offset
                                         : records_->layout.body_end;
@@ -368,6 +446,33 @@ class ZoneFileParser {
       reader_.set_line_offset(0);
       first = last;
     }
+  }
+
+  // Takes owner block `index` of previous_, now at 0-based `line`, as
+  // parsing it there would: a duplicate key is reported, else its records
+  // and warnings are added with their positions moved.
+  void reuse_owner(size_t index, int line,
+                   std::unordered_set<std::string>& seen, ZoneFile& file) {
+    const OwnerRecords& old = previous_->file.records[index];
+    int moved = line - previous_->blocks.blocks[index].line;
+    Location key_location = old.location;
+    move_lines(key_location, moved);
+    if (!reader_.add_key(seen, old.owner, key_location, "records")) {
+      return;
+    }
+    OwnerRecords records = old;
+    move_lines(records, moved);
+    file.records.push_back(std::move(records));
+    const auto& warnings = previous_->blocks.warnings;
+    auto it = std::lower_bound(
+        warnings.begin(), warnings.end(), index,
+        [](const auto& entry, size_t value) { return entry.first < value; });
+    for (; it != warnings.end() && it->first == index; ++it) {
+      Location where = it->second.location;
+      move_lines(where, moved);
+      reader_.warning(where, it->second.message);
+    }
+    counts_.reused++;
   }
 
   void parse_owner(const YamlEntry& owner, ZoneFile& file) {
@@ -479,7 +584,60 @@ class ZoneFileParser {
   YamlReader reader_;
   const RecordsSource* records_ = nullptr;  // set when parsing in parts
   bool part_failed_ = false;
+  const PreviousParse* previous_ = nullptr;
+  // For each owner block, the block of previous_ to take it from.
+  std::vector<std::optional<size_t>> matches_;
+  OwnerCounts counts_;
 };
+
+// The owner blocks of a parse of `text` in parts that reported
+// `diagnostics`, or null when they cannot be told apart: errors, or an
+// owner block that gave no OwnerRecords.
+std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
+                                               const RecordsLayout& layout,
+                                               const ZoneFile& file,
+                                               const Diagnostics& diagnostics) {
+  const std::vector<RecordsLayout::Owner>& owners = layout.owners;
+  if (diagnostics.has_errors() || file.records.size() != owners.size()) {
+    return nullptr;
+  }
+  auto blocks = std::make_shared<OwnerBlocks>();
+  blocks->text = text;
+  blocks->blocks.reserve(owners.size());
+  blocks->by_hash.reserve(owners.size());
+  for (size_t i = 0; i < owners.size(); ++i) {
+    if (file.records[i].location.line != owners[i].line + 1) {
+      return nullptr;
+    }
+    std::string_view block = block_text(text, layout, i);
+    bool reusable = block.find_first_of("&*") == std::string_view::npos;
+    blocks->blocks.push_back(OwnerBlocks::Block{owners[i].offset, block.size(),
+                                                owners[i].line, reusable});
+    blocks->by_hash.emplace(std::hash<std::string_view>()(block), i);
+  }
+  // Diagnostics within the mapping belong to the block of their line.
+  for (const Diagnostic& d : diagnostics.all()) {
+    int line = d.location.line - 1;
+    if (line < owners.front().line) {
+      continue;
+    }
+    auto after = std::upper_bound(owners.begin(), owners.end(), line,
+                                  [](int value, const RecordsLayout::Owner& o) {
+                                    return value < o.line;
+                                  });
+    size_t index = static_cast<size_t>(after - owners.begin()) - 1;
+    if (index + 1 == owners.size() &&
+        line >=
+            owners[index].line + line_count(block_text(text, layout, index))) {
+      continue;  // after the mapping
+    }
+    blocks->warnings.emplace_back(index, d);
+  }
+  std::stable_sort(
+      blocks->warnings.begin(), blocks->warnings.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  return blocks;
+}
 
 }  // namespace
 
@@ -498,15 +656,42 @@ const char* serial_policy_name(SerialPolicy policy) {
 std::optional<ZoneFile> parse_zone_file(const std::string& path,
                                         const std::string& text,
                                         Diagnostics& diagnostics) {
+  return parse_zone_file(path, text, diagnostics, nullptr, nullptr);
+}
+
+std::optional<ZoneFile> parse_zone_file(const std::string& path,
+                                        const std::string& text,
+                                        Diagnostics& diagnostics,
+                                        const PreviousParse* previous,
+                                        std::shared_ptr<OwnerBlocks>* blocks,
+                                        OwnerCounts* counts) {
+  if (blocks != nullptr) {
+    blocks->reset();
+  }
   if (std::optional<RecordsLayout> layout = find_records_layout(text)) {
     // Problems go to a separate list first, because a part that does not
     // parse on its own means starting over with the whole text.
     Diagnostics found;
     std::optional<ZoneFile> file;
-    if (ZoneFileParser(path, found)
-            .parse_in_parts(RecordsSource{text, *layout}, file)) {
+    ZoneFileParser parser(path, found);
+    if (previous != nullptr) {
+      parser.reuse(*previous, match_blocks(text, *layout, previous->blocks));
+    }
+    if (parser.parse_in_parts(RecordsSource{text, *layout}, file)) {
+      if (blocks != nullptr && file) {
+        *blocks = make_owner_blocks(text, *layout, *file, found);
+      }
+      if (counts != nullptr) {
+        counts->reused += parser.counts().reused;
+        counts->parsed += parser.counts().parsed;
+      }
       diagnostics.append(found);
       return file;
+    }
+    if (previous != nullptr) {
+      // A reused block may split an alias from its anchor in another
+      // block, so the parts are parsed again without reuse.
+      return parse_zone_file(path, text, diagnostics, nullptr, blocks, counts);
     }
   }
   return ZoneFileParser(path, diagnostics).parse(text);

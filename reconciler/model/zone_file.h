@@ -1,9 +1,13 @@
 // The zones/<zone>.yaml file of a tenant repository, as written.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -88,10 +92,6 @@ struct ZoneFile {
   std::vector<OwnerRecords> records;
 };
 
-// The owner blocks of one version of a zone file, for re-parsing only the
-// owners that changed in the next version (model/zone_file.cc).
-struct OwnerBlocks;
-
 // Parses one zone file. Reports every problem in `text` to `diagnostics`
 // with its file:line:col and returns what could be read; returns nullopt
 // only when the file is not YAML or has no usable `zone:` key. Checks that
@@ -99,6 +99,55 @@ struct OwnerBlocks;
 std::optional<ZoneFile> parse_zone_file(const std::string& path,
                                         const std::string& text,
                                         Diagnostics& diagnostics);
+
+// The owner blocks of one version of a zone file: each entry of its
+// block-style `records:` mapping, from the owner key's line to the next
+// owner key, with what parsing it produced. Made only by a parse without
+// errors, in which every block gave one OwnerRecords.
+struct OwnerBlocks {
+  struct Block {
+    size_t offset = 0;  // of the owner key's line in `text`
+    size_t size = 0;
+    int line = 0;  // 0-based line of the owner key
+    // False when the block may use a YAML anchor or alias ('&' or '*'
+    // anywhere in it), whose value can come from another block.
+    bool reusable = false;
+  };
+
+  std::string text;           // the whole file
+  std::vector<Block> blocks;  // in the order of ZoneFile::records
+  // Block indexes by the hash of the block's text.
+  std::unordered_multimap<size_t, size_t> by_hash;
+  // Warnings parsing reported inside a block, with the block's index.
+  std::vector<std::pair<size_t, Diagnostic>> warnings;
+};
+
+// A parse of an earlier version of the same file: what it returned and
+// its owner blocks.
+struct PreviousParse {
+  const ZoneFile& file;
+  const OwnerBlocks& blocks;
+};
+
+// How many owner blocks a parse took from a PreviousParse and how many it
+// parsed.
+struct OwnerCounts {
+  size_t reused = 0;
+  size_t parsed = 0;
+};
+
+// As above, but owner blocks whose text is the same as one of `previous`
+// (possibly on another line) are not parsed again: their records and
+// warnings are taken from `previous`, with positions moved to the block's
+// new line. The result and the diagnostics are the same as without
+// `previous`. Sets `*blocks` to this version's owner blocks when the parse
+// had no errors, else to null. Adds to `*counts` when given.
+std::optional<ZoneFile> parse_zone_file(const std::string& path,
+                                        const std::string& text,
+                                        Diagnostics& diagnostics,
+                                        const PreviousParse* previous,
+                                        std::shared_ptr<OwnerBlocks>* blocks,
+                                        OwnerCounts* counts = nullptr);
 
 // Converts a contact written as an e-mail address ("hostmaster@example.com",
 // "john.doe@example.com") to the RNAME form ("hostmaster.example.com.",

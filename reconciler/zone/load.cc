@@ -153,7 +153,7 @@ class TenantLoader {
     if (!text) {
       return std::nullopt;
     }
-    return load_one(path, file, *text, tenant, content_id);
+    return load_one(path, file, *text, tenant, content_id, cached);
   }
 
   // Reports what loading the cached file reported, in the same order, and
@@ -173,15 +173,34 @@ class TenantLoader {
     return cached.loaded;  // a copy: the caller may consume it
   }
 
+  // Loads a zone file from its text. With a cache, owner blocks of the
+  // `previous` version of the file are reused, and a result without
+  // errors is stored under `content_id`.
   std::optional<LoadedZone> load_one(
       const std::string& path, const std::string& file, const std::string& text,
       const LoadedTenant& tenant,
-      const std::optional<std::string>& content_id = std::nullopt) {
+      const std::optional<std::string>& content_id = std::nullopt,
+      const CachedZoneFile* previous = nullptr) {
     // Each step's problems are kept apart, so the cache can report them
     // again in the same order.
     model::Diagnostics parse_diagnostics;
-    std::optional<model::ZoneFile> parsed =
-        model::parse_zone_file(path, text, parse_diagnostics);
+    std::shared_ptr<model::OwnerBlocks> blocks;
+    std::optional<model::ZoneFile> parsed;
+    if (cache_ == nullptr) {
+      parsed = model::parse_zone_file(path, text, parse_diagnostics);
+    } else {
+      std::optional<model::PreviousParse> reusable;
+      if (previous != nullptr && previous->blocks) {
+        reusable.emplace(
+            model::PreviousParse{previous->loaded.file, *previous->blocks});
+      }
+      model::OwnerCounts counts;
+      parsed = model::parse_zone_file(path, text, parse_diagnostics,
+                                      reusable ? &*reusable : nullptr, &blocks,
+                                      &counts);
+      cache_->mutable_stats().owners_reused += counts.reused;
+      cache_->mutable_stats().owners_parsed += counts.parsed;
+    }
     diagnostics_.append(parse_diagnostics);
     if (!parsed) {
       return std::nullopt;
@@ -211,11 +230,11 @@ class TenantLoader {
     cache_->mutable_stats().files_loaded++;
     if (content_id && !parse_diagnostics.has_errors() &&
         !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
-      cache_->store(path,
-                    CachedZoneFile{*content_id, used.cds, loaded,
-                                   std::move(parse_diagnostics),
-                                   std::move(build_diagnostics),
-                                   std::move(check_diagnostics), nullptr});
+      cache_->store(path, CachedZoneFile{*content_id, used.cds, loaded,
+                                         std::move(parse_diagnostics),
+                                         std::move(build_diagnostics),
+                                         std::move(check_diagnostics),
+                                         std::move(blocks)});
     }
     return loaded;
   }

@@ -2,14 +2,10 @@
 // must equal loads without it: same zones, same diagnostics.
 #include "zone/load_cache.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
+#include "git_repository.h"
 #include "load_snapshot.h"
 #include "repo/git.h"
 #include "zone/load.h"
@@ -17,56 +13,9 @@
 namespace signet::zone {
 namespace {
 
-namespace fs = std::filesystem;
+using test::GitRepository;
 using test::snapshot;
 using test::sorted_texts;
-
-// A repository in a temporary folder, built commit by commit with the git
-// command line.
-class GitRepository {
- public:
-  GitRepository() {
-    root_ = fs::temp_directory_path() /
-            ("signet-load-cache-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter_++));
-    fs::create_directories(root_);
-    git("init -q -b main");
-  }
-  ~GitRepository() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  GitRepository(const GitRepository&) = delete;
-  GitRepository& operator=(const GitRepository&) = delete;
-
-  void git(const std::string& args) const {
-    std::string command = "cd '" + root_.string() +
-                          "' && git -c user.name=Tester "
-                          "-c user.email=tester@example.com " +
-                          args + " >/dev/null 2>&1";
-    REQUIRE(std::system(command.c_str()) == 0);
-  }
-
-  void write(const std::string& path, const std::string& text) const {
-    fs::create_directories((root_ / path).parent_path());
-    std::ofstream(root_ / path, std::ios::binary) << text;
-  }
-
-  void remove(const std::string& path) const { fs::remove(root_ / path); }
-
-  // Commits every change and returns the commit id.
-  std::string commit(const std::string& message) const {
-    git("add -A");
-    git("commit -q --allow-empty -m '" + message + "'");
-    return repo::Repository::open(root_.string()).resolve("HEAD");
-  }
-
-  std::string path() const { return root_.string(); }
-
- private:
-  fs::path root_;
-  static inline int counter_ = 0;
-};
 
 // Loads `commit` with `cache` and without, and checks both give the same
 // zones and diagnostics. Returns the diagnostics.
