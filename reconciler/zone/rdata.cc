@@ -89,6 +89,14 @@ std::optional<std::string> parse_rdata(RrType type, std::string_view text,
 }
 
 std::string format_rdata(RrType type, std::string_view rdata) {
+  std::string out;
+  if (append_common_rdata(type, rdata, out)) {
+    return out;
+  }
+  return format_rdata_ldns(type, rdata);
+}
+
+std::string format_rdata_ldns(RrType type, std::string_view rdata) {
   RrPtr rr = to_ldns(Rr{Name(), type, 0, std::string(rdata)});
   if (rr == nullptr) {
     return unknown_form(rdata);
@@ -109,8 +117,21 @@ std::string format_rdata(RrType type, std::string_view rdata) {
 }
 
 std::string format_rr(const Rr& rr) {
-  return rr.owner.text() + "\t" + std::to_string(rr.ttl) + "\tIN\t" +
-         type_name(rr.type) + "\t" + format_rdata(rr.type, rr.rdata);
+  std::string out;
+  append_rr_text(rr, out);
+  return out;
+}
+
+void append_rr_text(const Rr& rr, std::string& out) {
+  out += rr.owner.text();
+  out.push_back('\t');
+  out += std::to_string(rr.ttl);
+  out += "\tIN\t";
+  out += type_name(rr.type);
+  out.push_back('\t');
+  if (!append_common_rdata(rr.type, rr.rdata, out)) {
+    out += format_rdata_ldns(rr.type, rr.rdata);
+  }
 }
 
 void append_rr_wire(const Rr& rr, std::string& out) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <ctime>
+#include <map>
 
 #include "dnssec/crypto.h"
 #include "dnssec/rrsig.h"
@@ -255,6 +256,59 @@ TEST_CASE("root zone validates with NSEC and NSEC3") {
     CHECK(result.rrsigs_made > 2000);
     CHECK(testing::verify_zone(*result.zone, dir.path(), now) == "");
   }
+}
+
+TEST_CASE("common RDATA text is the text ldns gives") {
+  UnixTime now = std::time(nullptr);
+  const char* const files[] = {
+      "22-lots-rr-types--example.com.zone",
+      "41-rfc8976-complex-example--example.zone",
+  };
+  std::vector<zone::Zone> inputs;
+  inputs.push_back(testing::parse_zone(kHandMadeZone, "example."));
+  inputs.push_back(testing::read_zone(
+      testing::test_data(std::string("dnssec/") + files[0]), "example.com."));
+  inputs.push_back(testing::read_zone(
+      testing::test_data(std::string("dnssec/") + files[1]), "example."));
+  std::map<zone::RrType, size_t> fast_types;
+  for (const zone::Zone& input : inputs) {
+    for (uint8_t alg : {algorithm::kRsaSha256, algorithm::kEd25519}) {
+      TempDir dir;
+      FileKeyStore store(dir.path() / "keys");
+      KeySet keys = make_keys(store, input.origin(), alg, true, now);
+      for (const DenialCase& denial : kDenials) {
+        SigningOptions o = options_at(now, denial.denial, denial.opt_out);
+        o.nsec3.salt_hex = alg == algorithm::kEd25519 ? "c0ffee" : "";
+        SignedZone result = sign_zone(input, keys, store, o);
+        result.zone->for_each_rr([&](const zone::Rr& rr) {
+          std::string fast;
+          if (!zone::append_common_rdata(rr.type, rr.rdata, fast)) {
+            return;
+          }
+          fast_types[rr.type]++;
+          INFO(input.origin().text() << " " << zone::type_name(rr.type));
+          CHECK(fast == zone::format_rdata_ldns(rr.type, rr.rdata));
+        });
+      }
+    }
+  }
+  for (zone::RrType type :
+       {zone::rrtype::A, zone::rrtype::AAAA, zone::rrtype::NS, zone::rrtype::MX,
+        zone::rrtype::SOA, zone::rrtype::DS, zone::rrtype::CDS,
+        zone::rrtype::DNSKEY, zone::rrtype::CDNSKEY, zone::rrtype::RRSIG,
+        zone::rrtype::NSEC, zone::rrtype::NSEC3, zone::rrtype::NSEC3PARAM,
+        zone::rrtype::CNAME}) {
+    INFO(zone::type_name(type));
+    CHECK(fast_types[type] > 0);
+  }
+  // Types without a fast form, and names that need escapes, go to ldns.
+  std::string out;
+  CHECK_FALSE(zone::append_common_rdata(zone::rrtype::TXT, "\x01x", out));
+  CHECK_FALSE(zone::append_common_rdata(zone::rrtype::NS,
+                                        "\x03"
+                                        "a b\x00",
+                                        out));
+  CHECK(out.empty());
 }
 
 }  // namespace signet::dnssec
