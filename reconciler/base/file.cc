@@ -35,34 +35,53 @@ void write_all(int fd, std::string_view data,
 
 }  // namespace
 
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path path, unsigned mode)
+    : path_(std::move(path)) {
+  tmp_ = path_;
+  tmp_ += ".tmp." + std::to_string(::getpid());
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd_ < 0) {
+    throw_errno("cannot create", tmp_);
+  }
+  if (::fchmod(fd_, mode) != 0) {
+    int saved = errno;
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+    errno = saved;
+    throw_errno("cannot set mode of", tmp_);
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+void AtomicFileWriter::write(std::string_view data) {
+  write_all(fd_, data, tmp_);
+}
+
+void AtomicFileWriter::commit() {
+  if (::fsync(fd_) != 0) {
+    throw_errno("cannot sync", tmp_);
+  }
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(tmp_.c_str());
+    errno = saved;
+    throw_errno("cannot rename onto", path_);
+  }
+}
+
 void write_file_atomic(const std::filesystem::path& path,
                        std::string_view contents, unsigned mode) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    throw_errno("cannot create", tmp);
-  }
-  try {
-    if (::fchmod(fd, mode) != 0) {
-      throw_errno("cannot set mode of", tmp);
-    }
-    write_all(fd, contents, tmp);
-    if (::fsync(fd) != 0) {
-      throw_errno("cannot sync", tmp);
-    }
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    throw_errno("cannot rename onto", path);
-  }
+  AtomicFileWriter writer(path, mode);
+  writer.write(contents);
+  writer.commit();
 }
 
 std::string read_file(const std::filesystem::path& path) {

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "base/clock.h"
 #include "base/file.h"
@@ -106,11 +107,21 @@ int run_sign(const SignOptions& o) {
   auto unsigned_zone = std::make_shared<const zone::Zone>(std::move(*input));
   kasp::SignedVersion version = signer.sign(unsigned_zone, *policy, nullptr);
 
-  std::string text = zone::write_master_file(*version.signed_zone);
+  // The text goes out a piece at a time, formatted on every signing
+  // thread, so it is never held whole next to the zone.
+  unsigned threads = o.threads != 0
+                         ? o.threads
+                         : std::max(1u, std::thread::hardware_concurrency());
   if (o.output.empty()) {
-    std::cout << text;
+    zone::write_master_file(
+        *version.signed_zone,
+        [](std::string_view piece) { std::cout << piece; }, threads);
   } else {
-    write_file_atomic(o.output, text);
+    AtomicFileWriter out(o.output);
+    zone::write_master_file(
+        *version.signed_zone,
+        [&out](std::string_view piece) { out.write(piece); }, threads);
+    out.commit();
   }
   size_t keys_after = store.list_keys(unsigned_zone->origin()).size();
   std::cerr << "signed " << unsigned_zone->origin().text() << " serial "

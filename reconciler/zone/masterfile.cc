@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "base/file.h"
@@ -746,13 +748,77 @@ std::optional<Zone> parse_master_text(const std::string& text,
   return zone;
 }
 
+namespace {
+
+// Nodes formatted by one thread at a time, and pieces per round.
+constexpr size_t kNodesPerPiece = 1024;
+constexpr size_t kPiecesPerThread = 4;
+
+void append_node_text(const Zone& zone, const Node& node, std::string& out) {
+  bool apex = node.name == zone.origin();
+  for (const Rrset& rrset : node.rrsets) {
+    if (apex && rrset.type == rrtype::SOA) {
+      continue;  // written first
+    }
+    for (const std::string& rdata : rrset.rdatas) {
+      append_rr_text(Rr{node.name, rrset.type, rrset.ttl, rdata}, out);
+      out.push_back('\n');
+    }
+  }
+}
+
+}  // namespace
+
 std::string write_master_file(const Zone& zone) {
-  std::string out = "$ORIGIN " + zone.origin().text() + "\n";
-  zone.for_each_rr([&out](const Rr& rr) {
-    out += format_rr(rr);
-    out.push_back('\n');
-  });
+  std::string out;
+  write_master_file(
+      zone, [&out](std::string_view piece) { out += piece; }, 1);
   return out;
+}
+
+void write_master_file(const Zone& zone,
+                       const std::function<void(std::string_view)>& sink,
+                       unsigned threads) {
+  std::string head = "$ORIGIN " + zone.origin().text() + "\n";
+  if (const Rrset* soa = zone.soa()) {
+    for (const std::string& rdata : soa->rdatas) {
+      append_rr_text(Rr{zone.origin(), rrtype::SOA, soa->ttl, rdata}, head);
+      head.push_back('\n');
+    }
+  }
+  sink(head);
+
+  auto nodes = zone.nodes();
+  size_t pieces = (nodes.size() + kNodesPerPiece - 1) / kNodesPerPiece;
+  threads = std::max(1u, threads);
+  size_t per_round = threads * kPiecesPerThread;
+  std::vector<std::string> texts(per_round);
+  for (size_t first = 0; first < pieces; first += per_round) {
+    size_t count = std::min(per_round, pieces - first);
+    std::atomic<size_t> next{0};
+    auto format = [&]() {
+      for (size_t k = next++; k < count; k = next++) {
+        std::string& text = texts[k];
+        text.clear();
+        size_t begin = (first + k) * kNodesPerPiece;
+        size_t end = std::min(begin + kNodesPerPiece, nodes.size());
+        for (size_t i = begin; i < end; ++i) {
+          append_node_text(zone, nodes[i], text);
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads && t < count; ++t) {
+      pool.emplace_back(format);
+    }
+    format();
+    for (std::thread& t : pool) {
+      t.join();
+    }
+    for (size_t k = 0; k < count; ++k) {
+      sink(texts[k]);
+    }
+  }
 }
 
 }  // namespace signet::zone

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,5 +103,12 @@ std::optional<Zone> parse_master_text(const std::string& text,
 // first, then every record in canonical order, one per line with absolute
 // owner names. The output depends only on the zone's contents.
 std::string write_master_file(const Zone& zone);
+
+// The same text handed to `sink` a piece at a time, so a large zone need
+// not be held as text at once. `threads` format pieces in parallel; the
+// pieces reach `sink` in order, on the calling thread.
+void write_master_file(const Zone& zone,
+                       const std::function<void(std::string_view)>& sink,
+                       unsigned threads);
 
 }  // namespace signet::zone
