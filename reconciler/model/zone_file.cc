@@ -163,9 +163,10 @@ std::vector<std::optional<size_t>> match_blocks(const std::string& text,
   std::string_view old_text = previous.text;
   for (size_t i = 0; i < layout.owners.size(); ++i) {
     std::string_view block = block_text(text, layout, i);
-    auto [begin, end] =
-        previous.by_hash.equal_range(std::hash<std::string_view>()(block));
-    for (auto it = begin; it != end; ++it) {
+    size_t hash = std::hash<std::string_view>()(block);
+    auto it = std::lower_bound(previous.by_hash.begin(), previous.by_hash.end(),
+                               std::make_pair(hash, size_t{0}));
+    for (; it != previous.by_hash.end() && it->first == hash; ++it) {
       const OwnerBlocks::Block& old = previous.blocks[it->second];
       if (old.reusable && old_text.substr(old.offset, old.size) == block) {
         matches[i] = it->second;
@@ -193,6 +194,13 @@ class ZoneFileParser {
   }
 
   const OwnerCounts& counts() const { return counts_; }
+
+  // Notes in `blocks` the block of previous_ each one was taken from.
+  void note_reused(OwnerBlocks& blocks) const {
+    for (size_t i = 0; i < blocks.blocks.size() && i < matches_.size(); ++i) {
+      blocks.blocks[i].previous = matches_[i];
+    }
+  }
 
   std::optional<ZoneFile> parse(const std::string& text) {
     std::optional<YAML::Node> root = reader_.load(text);
@@ -612,9 +620,11 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
     std::string_view block = block_text(text, layout, i);
     bool reusable = block.find_first_of("&*") == std::string_view::npos;
     blocks->blocks.push_back(OwnerBlocks::Block{owners[i].offset, block.size(),
-                                                owners[i].line, reusable});
-    blocks->by_hash.emplace(std::hash<std::string_view>()(block), i);
+                                                owners[i].line, reusable,
+                                                std::nullopt});
+    blocks->by_hash.emplace_back(std::hash<std::string_view>()(block), i);
   }
+  std::sort(blocks->by_hash.begin(), blocks->by_hash.end());
   // Diagnostics within the mapping belong to the block of their line.
   for (const Diagnostic& d : diagnostics.all()) {
     int line = d.location.line - 1;
@@ -680,6 +690,9 @@ std::optional<ZoneFile> parse_zone_file(const std::string& path,
     if (parser.parse_in_parts(RecordsSource{text, *layout}, file)) {
       if (blocks != nullptr && file) {
         *blocks = make_owner_blocks(text, *layout, *file, found);
+        if (*blocks && previous != nullptr) {
+          parser.note_reused(**blocks);
+        }
       }
       if (counts != nullptr) {
         counts->reused += parser.counts().reused;
@@ -695,6 +708,32 @@ std::optional<ZoneFile> parse_zone_file(const std::string& path,
     }
   }
   return ZoneFileParser(path, diagnostics).parse(text);
+}
+
+ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
+                             const OwnerBlocks& previous,
+                             std::vector<OwnerRecords>& previous_records) {
+  // Everything but the records is copied as it is.
+  std::vector<OwnerRecords> records;
+  records.swap(file.records);
+  ZoneFile copy = file;
+  file.records.swap(records);
+
+  std::vector<bool> taken(previous_records.size());
+  copy.records.reserve(file.records.size());
+  for (size_t i = 0; i < file.records.size(); ++i) {
+    std::optional<size_t> from =
+        i < blocks.blocks.size() ? blocks.blocks[i].previous : std::nullopt;
+    if (!from || *from >= previous_records.size() || taken[*from]) {
+      copy.records.push_back(file.records[i]);
+      continue;
+    }
+    taken[*from] = true;
+    OwnerRecords moved = std::move(previous_records[*from]);
+    move_lines(moved, blocks.blocks[i].line - previous.blocks[*from].line);
+    copy.records.push_back(std::move(moved));
+  }
+  return copy;
 }
 
 std::string contact_to_rname(const std::string& contact) {

@@ -6,7 +6,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -112,12 +111,16 @@ struct OwnerBlocks {
     // False when the block may use a YAML anchor or alias ('&' or '*'
     // anywhere in it), whose value can come from another block.
     bool reusable = false;
+    // The block of the PreviousParse this one was taken from, if any.
+    std::optional<size_t> previous;
   };
 
   std::string text;           // the whole file
   std::vector<Block> blocks;  // in the order of ZoneFile::records
-  // Block indexes by the hash of the block's text.
-  std::unordered_multimap<size_t, size_t> by_hash;
+  // The hash of each block's text with the block's index, sorted. A
+  // sorted vector, because a hash table of a large zone's blocks costs a
+  // memory allocation per block.
+  std::vector<std::pair<size_t, size_t>> by_hash;
   // Warnings parsing reported inside a block, with the block's index.
   std::vector<std::pair<size_t, Diagnostic>> warnings;
 };
@@ -128,6 +131,15 @@ struct PreviousParse {
   const ZoneFile& file;
   const OwnerBlocks& blocks;
 };
+
+// Makes a copy of `file`, which a parse with `previous` returned along
+// with `blocks`, taking the records of reused blocks from
+// `previous_records` (the records of the previous parse) by move instead
+// of copying them. `file` is the same on return; `previous_records` is
+// left unusable.
+ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
+                             const OwnerBlocks& previous,
+                             std::vector<OwnerRecords>& previous_records);
 
 // How many owner blocks a parse took from a PreviousParse and how many it
 // parsed.

@@ -139,7 +139,7 @@ class TenantLoader {
                                       const std::string& file,
                                       const LoadedTenant& tenant) {
     std::optional<std::string> content_id;
-    const CachedZoneFile* cached = nullptr;
+    CachedZoneFile* cached = nullptr;
     if (cache_ != nullptr) {
       content_id = source_.content_id(path);
       cached = cache_->find(path);
@@ -180,7 +180,7 @@ class TenantLoader {
       const std::string& path, const std::string& file, const std::string& text,
       const LoadedTenant& tenant,
       const std::optional<std::string>& content_id = std::nullopt,
-      const CachedZoneFile* previous = nullptr) {
+      CachedZoneFile* previous = nullptr) {
     // Each step's problems are kept apart, so the cache can report them
     // again in the same order.
     model::Diagnostics parse_diagnostics;
@@ -230,7 +230,15 @@ class TenantLoader {
     cache_->mutable_stats().files_loaded++;
     if (content_id && !parse_diagnostics.has_errors() &&
         !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
-      cache_->store(path, CachedZoneFile{*content_id, used.cds, loaded,
+      // The previous entry is replaced, so the records it shares with this
+      // version are moved from it rather than copied.
+      LoadedZone kept{previous != nullptr && previous->blocks && blocks
+                          ? model::copy_taking_records(
+                                loaded.file, *blocks, *previous->blocks,
+                                previous->loaded.file.records)
+                          : loaded.file,
+                      loaded.zone, loaded.locations};
+      cache_->store(path, CachedZoneFile{*content_id, used.cds, std::move(kept),
                                          std::move(parse_diagnostics),
                                          std::move(build_diagnostics),
                                          std::move(check_diagnostics),
@@ -330,6 +338,11 @@ class TenantLoader {
 }  // namespace
 
 const CachedZoneFile* LoadCache::find(const std::string& path) const {
+  auto it = files_.find(path);
+  return it != files_.end() ? &it->second : nullptr;
+}
+
+CachedZoneFile* LoadCache::find(const std::string& path) {
   auto it = files_.find(path);
   return it != files_.end() ? &it->second : nullptr;
 }

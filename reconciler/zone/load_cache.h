@@ -51,6 +51,7 @@ class LoadCache {
 
   // The entry of the file at `path`, or nullptr.
   const CachedZoneFile* find(const std::string& path) const;
+  CachedZoneFile* find(const std::string& path);
 
   // Replaces the entry of the file at `path`.
   void store(const std::string& path, CachedZoneFile entry);
