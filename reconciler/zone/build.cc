@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <unordered_map>
@@ -400,30 +401,70 @@ class ZoneBuilder {
 
 }  // namespace
 
+uint64_t RecordLocations::owner_key(const Name& owner) {
+  return NameHash()(owner);
+}
+
+uint64_t RecordLocations::rrset_key(const Name& owner, RrType type) {
+  return owner_key(owner) * 31 + type;
+}
+
 void RecordLocations::set(const Name& owner, RrType type,
                           const model::Location& location) {
-  file_ = location.file;
-  Position position{location.line, location.column};
-  owners_.emplace(owner, position);
-  rrsets_[{owner, type}] = position;
+  if (file_.empty()) {
+    file_ = location.file;
+  }
+  owners_.push_back(Entry{owner_key(owner), location.line, location.column});
+  rrsets_.push_back(
+      Entry{rrset_key(owner, type), location.line, location.column});
+  sealed_ = false;
 }
 
 void RecordLocations::set_owner(const Name& owner,
                                 const model::Location& location) {
-  file_ = location.file;
-  owners_.emplace(owner, Position{location.line, location.column});
+  if (file_.empty()) {
+    file_ = location.file;
+  }
+  owners_.push_back(Entry{owner_key(owner), location.line, location.column});
+  sealed_ = false;
 }
 
-model::Location RecordLocations::at(Position position) const {
-  return model::Location{file_, position.line, position.column};
+void RecordLocations::seal() {
+  // Stable, so that equal keys keep the order they were set in.
+  std::stable_sort(owners_.begin(), owners_.end());
+  std::stable_sort(rrsets_.begin(), rrsets_.end());
+  sealed_ = true;
+}
+
+const RecordLocations::Entry* RecordLocations::lookup(
+    const std::vector<Entry>& entries, bool sealed, uint64_t key, bool last) {
+  if (!sealed) {
+    const Entry* found = nullptr;
+    for (const Entry& e : entries) {
+      if (e.key == key && (found == nullptr || last)) {
+        found = &e;
+      }
+    }
+    return found;
+  }
+  auto [begin, end] =
+      std::equal_range(entries.begin(), entries.end(), Entry{key, 0, 0});
+  if (begin == end) {
+    return nullptr;
+  }
+  return last ? &*(end - 1) : &*begin;
+}
+
+model::Location RecordLocations::at(const Entry& entry) const {
+  return model::Location{file_, entry.line, entry.column};
 }
 
 model::Location RecordLocations::find(const Name& owner, RrType type) const {
-  if (auto it = rrsets_.find({owner, type}); it != rrsets_.end()) {
-    return at(it->second);
+  if (const Entry* e = lookup(rrsets_, sealed_, rrset_key(owner, type), true)) {
+    return at(*e);
   }
-  if (auto it = owners_.find(owner); it != owners_.end()) {
-    return at(it->second);
+  if (const Entry* e = lookup(owners_, sealed_, owner_key(owner), false)) {
+    return at(*e);
   }
   return fallback_;
 }
@@ -437,9 +478,11 @@ std::optional<Zone> build_zone(const model::ZoneFile& file,
                                model::Diagnostics& diagnostics,
                                RecordLocations* locations) {
   RecordLocations scratch;
-  ZoneBuilder builder(file, policy, diagnostics,
-                      locations != nullptr ? *locations : scratch);
-  return builder.build();
+  RecordLocations& where = locations != nullptr ? *locations : scratch;
+  ZoneBuilder builder(file, policy, diagnostics, where);
+  std::optional<Zone> zone = builder.build();
+  where.seal();
+  return zone;
 }
 
 }  // namespace signet::zone
