@@ -218,12 +218,16 @@ class ZoneFileParser {
     const std::string& text = records.text;
     const RecordsLayout& layout = records.layout;
     std::string head = text.substr(0, layout.body_begin);
-    head.append(
-        static_cast<size_t>(std::count(
-            text.begin() + static_cast<ptrdiff_t>(layout.body_begin),
-            text.begin() + static_cast<ptrdiff_t>(layout.body_end), '\n')),
-        '\n');
-    head.append(text, layout.body_end);
+    // Keys after the mapping keep their lines. With none, the blank lines
+    // would only cost yaml-cpp time.
+    if (layout.body_end < text.size()) {
+      head.append(
+          static_cast<size_t>(std::count(
+              text.begin() + static_cast<ptrdiff_t>(layout.body_begin),
+              text.begin() + static_cast<ptrdiff_t>(layout.body_end), '\n')),
+          '\n');
+      head.append(text, layout.body_end);
+    }
     YAML::Node root;
     try {
       root = YAML::Load(head);
@@ -235,7 +239,7 @@ class ZoneFileParser {
     }
     records_ = &records;
     file = parse_root(root);
-    return !part_failed_;
+    return !part_failed_ && !key_collision_;
   }
 
  private:
@@ -415,13 +419,24 @@ class ZoneFileParser {
   void parse_records_in_parts(const YamlEntry& e, ZoneFile& file) {
     const std::vector<RecordsLayout::Owner>& owners = records_->layout.owners;
     file.records.reserve(owners.size());
+    // Keys of the owners parsed here. Reused owners had distinct keys in
+    // the previous parse, so they are checked against these keys alone,
+    // once all are known.
     std::unordered_set<std::string> seen;
+    seen.reserve(matches_.empty() ? owners.size() : 64);
+    std::vector<bool> taken(previous_ ? previous_->blocks.blocks.size() : 0);
     auto matched = [this](size_t i) {
       return i < matches_.size() && matches_[i].has_value();
     };
     for (size_t first = 0; first < owners.size();) {
       if (matched(first)) {
-        reuse_owner(*matches_[first], owners[first].line, seen, file);
+        size_t index = *matches_[first];
+        if (taken[index]) {
+          key_collision_ = true;  // the same block twice: a duplicate key
+          return;
+        }
+        taken[index] = true;
+        reuse_owner(index, owners[first].line, file);
         ++first;
         continue;
       }
@@ -454,20 +469,37 @@ class ZoneFileParser {
       reader_.set_line_offset(0);
       first = last;
     }
+    if (previous_ != nullptr) {
+      for (const std::string& key : seen) {
+        if (is_reused_key(key, taken)) {
+          key_collision_ = true;
+          return;
+        }
+      }
+    }
+  }
+
+  // True when a block of previous_ that is `taken` has the owner key `key`.
+  bool is_reused_key(const std::string& key, const std::vector<bool>& taken) {
+    const auto& by_key = previous_->blocks.by_key;
+    size_t hash = std::hash<std::string>()(key);
+    auto it = std::lower_bound(by_key.begin(), by_key.end(),
+                               std::make_pair(hash, size_t{0}));
+    for (; it != by_key.end() && it->first == hash; ++it) {
+      if (taken[it->second] &&
+          previous_->file.records[it->second].owner == key) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Takes owner block `index` of previous_, now at 0-based `line`, as
   // parsing it there would: a duplicate key is reported, else its records
   // and warnings are added with their positions moved.
-  void reuse_owner(size_t index, int line,
-                   std::unordered_set<std::string>& seen, ZoneFile& file) {
+  void reuse_owner(size_t index, int line, ZoneFile& file) {
     const OwnerRecords& old = previous_->file.records[index];
     int moved = line - previous_->blocks.blocks[index].line;
-    Location key_location = old.location;
-    move_lines(key_location, moved);
-    if (!reader_.add_key(seen, old.owner, key_location, "records")) {
-      return;
-    }
     OwnerRecords records = old;
     move_lines(records, moved);
     file.records.push_back(std::move(records));
@@ -592,6 +624,10 @@ class ZoneFileParser {
   YamlReader reader_;
   const RecordsSource* records_ = nullptr;  // set when parsing in parts
   bool part_failed_ = false;
+  // Set when a reused owner's key is also another owner's, so the file
+  // must be parsed again without reuse to report the duplicate where a
+  // parse in file order does.
+  bool key_collision_ = false;
   const PreviousParse* previous_ = nullptr;
   // For each owner block, the block of previous_ to take it from.
   std::vector<std::optional<size_t>> matches_;
@@ -613,6 +649,7 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
   blocks->text = text;
   blocks->blocks.reserve(owners.size());
   blocks->by_hash.reserve(owners.size());
+  blocks->by_key.reserve(owners.size());
   for (size_t i = 0; i < owners.size(); ++i) {
     if (file.records[i].location.line != owners[i].line + 1) {
       return nullptr;
@@ -623,8 +660,11 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
                                                 owners[i].line, reusable,
                                                 std::nullopt});
     blocks->by_hash.emplace_back(std::hash<std::string_view>()(block), i);
+    blocks->by_key.emplace_back(std::hash<std::string>()(file.records[i].owner),
+                                i);
   }
   std::sort(blocks->by_hash.begin(), blocks->by_hash.end());
+  std::sort(blocks->by_key.begin(), blocks->by_key.end());
   // Diagnostics within the mapping belong to the block of their line.
   for (const Diagnostic& d : diagnostics.all()) {
     int line = d.location.line - 1;

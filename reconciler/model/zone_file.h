@@ -121,6 +121,8 @@ struct OwnerBlocks {
   // sorted vector, because a hash table of a large zone's blocks costs a
   // memory allocation per block.
   std::vector<std::pair<size_t, size_t>> by_hash;
+  // The hash of each block's owner key with the block's index, sorted.
+  std::vector<std::pair<size_t, size_t>> by_key;
   // Warnings parsing reported inside a block, with the block's index.
   std::vector<std::pair<size_t, Diagnostic>> warnings;
 };
