@@ -95,7 +95,7 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
     return zone.blocks.begin() + static_cast<ptrdiff_t>(i);
   };
   size_t i = pick(zone.blocks.size());
-  switch (std::uniform_int_distribution<int>(0, 12)(random)) {
+  switch (std::uniform_int_distribution<int>(0, 13)(random)) {
     case 0:
     case 1:
       zone.blocks.insert(at(i), make_block(next++));
@@ -171,6 +171,11 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
                             ":\n    A: *a" + std::to_string(next) + "\n");
       ++next;
       return "anchor and alias";
+    case 12:
+      // A key after the mapping, whose line moves with every block added
+      // or removed.
+      zone.tail = zone.tail.empty() ? "policy: default\n" : "";
+      return "key after records";
     default:
       if (random() % 2 == 0) {
         std::string head = kHead;
