@@ -494,9 +494,8 @@ class ZoneFileParser {
     return false;
   }
 
-  // Takes owner block `index` of previous_, now at 0-based `line`, as
-  // parsing it there would: a duplicate key is reported, else its records
-  // and warnings are added with their positions moved.
+  // Adds the records and warnings of owner block `index` of previous_,
+  // now at 0-based `line`, with their positions moved there.
   void reuse_owner(size_t index, int line, ZoneFile& file) {
     const OwnerRecords& old = previous_->file.records[index];
     int moved = line - previous_->blocks.blocks[index].line;
@@ -635,7 +634,7 @@ class ZoneFileParser {
 };
 
 // The owner blocks of a parse of `text` in parts that reported
-// `diagnostics`, or null when they cannot be told apart: errors, or an
+// `diagnostics`, or null when they cannot be matched to records: errors, or an
 // owner block that gave no OwnerRecords.
 std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
                                                const RecordsLayout& layout,

@@ -14,7 +14,7 @@
 
 namespace signet::zone {
 
-// What loading one zone file produced, kept so that a later load of the
+// The result of loading one zone file, kept so that a later load of the
 // same file contents skips reading, parsing, building and checking it.
 // Only results of files without errors are kept.
 struct CachedZoneFile {

@@ -1,5 +1,4 @@
-// A Git repository in a temporary folder for tests, built commit by
-// commit with the git command line.
+// A Git repository for tests.
 #pragma once
 
 #include <unistd.h>
