@@ -104,8 +104,10 @@ int run_sign(const SignOptions& o) {
   dnssec::FileKeyStore store(o.keys);
   size_t keys_before = store.list_keys(input->origin()).size();
   kasp::ZoneSigner signer(store, SystemClock::instance(), o.threads);
-  auto unsigned_zone = std::make_shared<const zone::Zone>(std::move(*input));
-  kasp::SignedVersion version = signer.sign(unsigned_zone, *policy, nullptr);
+  zone::Name origin = input->origin();
+  uint32_t serial = input->serial();
+  kasp::SignedVersion version = signer.sign_owned(std::move(*input), *policy);
+  input.reset();
 
   // The text goes out a piece at a time, formatted on every signing
   // thread, so it is never held whole next to the zone.
@@ -123,11 +125,10 @@ int run_sign(const SignOptions& o) {
         [&out](std::string_view piece) { out.write(piece); }, threads);
     out.commit();
   }
-  size_t keys_after = store.list_keys(unsigned_zone->origin()).size();
-  std::cerr << "signed " << unsigned_zone->origin().text() << " serial "
-            << unsigned_zone->serial() << ": " << version.rrsigs_made
-            << " RRSIGs, " << keys_after - keys_before << " new key(s) in "
-            << o.keys << "\n";
+  size_t keys_after = store.list_keys(origin).size();
+  std::cerr << "signed " << origin.text() << " serial " << serial << ": "
+            << version.rrsigs_made << " RRSIGs, " << keys_after - keys_before
+            << " new key(s) in " << o.keys << "\n";
   return kExitOk;
 }
 

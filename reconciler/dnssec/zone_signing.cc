@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 #include "dnssec/crypto.h"
 #include "dnssec/denial.h"
@@ -91,26 +92,38 @@ struct Layout {
 };
 
 // Copies the input without old DNSSEC records and classifies each node.
-Layout prepare_nodes(const zone::Zone& input, const KeySet& keys,
+// Given nodes that are not const, moves their RRsets instead of copying.
+template <typename Nodes>
+Layout prepare_nodes(const Name& origin, Nodes&& nodes, const KeySet& keys,
                      const SigningOptions& o) {
-  const Name& origin = input.origin();
   Layout out;
-  out.nodes.reserve(input.nodes().size());
-  out.kinds.reserve(input.nodes().size());
+  out.nodes.reserve(nodes.size());
+  out.kinds.reserve(nodes.size());
   std::optional<Name> cut;  // deepest delegation or DNAME owner seen
-  for (const Node& node : input.nodes()) {
+  for (auto& node : nodes) {
+    constexpr bool kCopy =
+        std::is_const_v<std::remove_reference_t<decltype(node)>>;
     if (!node.name.is_subdomain_of(origin)) {
       continue;
     }
     bool apex = node.name == origin;
-    Node copy{node.name, {}};
+    Node copy;
+    if constexpr (kCopy) {
+      copy.name = node.name;
+    } else {
+      copy.name = std::move(node.name);
+    }
     copy.rrsets.reserve(node.rrsets.size() + 2);
-    for (const Rrset& rrset : node.rrsets) {
+    for (auto& rrset : node.rrsets) {
       if (is_denial_or_signature(rrset.type) ||
           (apex && is_replaced_at_apex(rrset.type))) {
         continue;
       }
-      copy.rrsets.push_back(rrset);
+      if constexpr (kCopy) {
+        copy.rrsets.push_back(rrset);
+      } else {
+        copy.rrsets.push_back(std::move(rrset));
+      }
     }
     if (apex) {
       add_key_rrsets(copy, keys, o);
@@ -118,16 +131,17 @@ Layout prepare_nodes(const zone::Zone& input, const KeySet& keys,
     if (copy.rrsets.empty()) {
       continue;
     }
+    const Name& name = copy.name;
     NodeKind kind = NodeKind::kAuthoritative;
-    if (cut && node.name.is_subdomain_of(*cut) && !(node.name == *cut)) {
+    if (cut && name.is_subdomain_of(*cut) && !(name == *cut)) {
       kind = NodeKind::kOccluded;
     } else {
       cut.reset();
       if (!apex && copy.find(zone::rrtype::NS) != nullptr) {
         kind = NodeKind::kDelegation;
-        cut = node.name;
+        cut = name;
       } else if (copy.find(zone::rrtype::DNAME) != nullptr) {
-        cut = node.name;
+        cut = name;
       }
     }
     out.nodes.push_back(std::move(copy));
@@ -1089,15 +1103,11 @@ uint32_t rrsig_expiration(const Name& owner, RrType type,
   return static_cast<uint32_t>(o.now + o.validity - offset);
 }
 
-SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
-                     KeyStore& store, const SigningOptions& options,
-                     const zone::Zone* previous) {
-  const Name& origin = input.origin();
-  if (keys.zone_signers.empty() || keys.key_signers.empty()) {
-    throw std::runtime_error("zone " + origin.text() +
-                             " has no active signing key");
-  }
-  Layout layout = prepare_nodes(input, keys, options);
+namespace {
+
+SignedZone sign_layout(Layout layout, const Name& origin, const KeySet& keys,
+                       KeyStore& store, const SigningOptions& options,
+                       const zone::Zone* previous) {
   add_denial(layout, origin, options);
 
   SignedZone result;
@@ -1108,6 +1118,36 @@ SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
   result.zone = std::make_shared<zone::Zone>(origin);
   result.zone->set_nodes(std::move(layout.nodes));
   return result;
+}
+
+void require_signers(const Name& origin, const KeySet& keys) {
+  if (keys.zone_signers.empty() || keys.key_signers.empty()) {
+    throw std::runtime_error("zone " + origin.text() +
+                             " has no active signing key");
+  }
+}
+
+}  // namespace
+
+SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
+                     KeyStore& store, const SigningOptions& options,
+                     const zone::Zone* previous) {
+  require_signers(input.origin(), keys);
+  return sign_layout(
+      prepare_nodes(input.origin(), input.nodes(), keys, options),
+      input.origin(), keys, store, options, previous);
+}
+
+SignedZone sign_zone(zone::Zone&& input, const KeySet& keys, KeyStore& store,
+                     const SigningOptions& options) {
+  Name origin = input.origin();
+  require_signers(origin, keys);
+  Layout layout;
+  {
+    std::vector<Node> nodes = input.release_nodes();
+    layout = prepare_nodes(origin, nodes, keys, options);
+  }
+  return sign_layout(std::move(layout), origin, keys, store, options, nullptr);
 }
 
 SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,

@@ -78,6 +78,12 @@ SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
                      KeyStore& store, const SigningOptions& options,
                      const zone::Zone* previous = nullptr);
 
+// As above without a previous version, for an input nobody needs
+// afterwards: its records move into the signed zone instead of being
+// copied, so the two are never held at once. Leaves `input` empty.
+SignedZone sign_zone(zone::Zone&& input, const KeySet& keys, KeyStore& store,
+                     const SigningOptions& options);
+
 // As above, with the same result, but when no signature is due for
 // refresh, the keys, signers and denial settings are those of `previous`
 // and few names changed, visits only the changed names and their

@@ -69,6 +69,22 @@ SignedVersion ZoneSigner::sign(std::shared_ptr<const zone::Zone> unsigned_zone,
   return version;
 }
 
+SignedVersion ZoneSigner::sign_owned(zone::Zone unsigned_zone,
+                                     const model::Policy& policy) {
+  dnssec::KeySet keys =
+      schedule_.update(unsigned_zone.origin(), policy, max_ttl(unsigned_zone));
+  dnssec::SigningOptions options =
+      dnssec::SigningOptions::from_policy(policy, clock_.now(), threads_);
+  dnssec::SignedZone result =
+      dnssec::sign_zone(std::move(unsigned_zone), keys, keys_, options);
+  SignedVersion version;
+  version.signed_zone = std::move(result.zone);
+  version.refresh_due = result.refresh_due;
+  version.rrsigs_made = result.rrsigs_made;
+  version.nsec3_hashes = std::move(result.nsec3_hashes);
+  return version;
+}
+
 UnixTime ZoneSigner::next_event_time(const model::Policy& policy,
                                      const SignedVersion& current) {
   const zone::Zone& zone = *current.unsigned_zone;

@@ -42,6 +42,12 @@ class ZoneSigner {
                      const model::Policy& policy,
                      const SignedVersion* previous);
 
+  // Signs a zone no one needs afterwards, as sign() without `previous`
+  // does, but moves its records into the signed zone instead of copying
+  // them. The version has no unsigned zone.
+  SignedVersion sign_owned(zone::Zone unsigned_zone,
+                           const model::Policy& policy);
+
   // When `current` next needs signing again: the earliest of its
   // signature refresh time and the next key event; the scheduler calls
   // sign() then.

@@ -220,6 +220,16 @@ void Zone::set_nodes(std::vector<Node> nodes) {
   finalized_ = true;
 }
 
+std::vector<Node> Zone::release_nodes() {
+  std::vector<Node> out;
+  out.reserve(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    out.push_back(std::move(writable(i)));
+  }
+  nodes_.clear();
+  return out;
+}
+
 void Zone::put_node(Node node) {
   assert(finalized_);
   size_t i = lower_bound(node.name);

@@ -162,6 +162,10 @@ class Zone {
     return nodes_[i] == other.nodes_[j];
   }
 
+  // Moves the nodes out in canonical order and leaves the zone empty.
+  // Nodes another zone shares are copied.
+  std::vector<Node> release_nodes();
+
   // Inserts `node`, or replaces the node of the same name, keeping the
   // zone finalized. A node without RRsets removes the name.
   void put_node(Node node);
