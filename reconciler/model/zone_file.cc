@@ -664,27 +664,7 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
   }
   std::sort(blocks->by_hash.begin(), blocks->by_hash.end());
   std::sort(blocks->by_key.begin(), blocks->by_key.end());
-  // Diagnostics within the mapping belong to the block of their line.
-  for (const Diagnostic& d : diagnostics.all()) {
-    int line = d.location.line - 1;
-    if (line < owners.front().line) {
-      continue;
-    }
-    auto after = std::upper_bound(owners.begin(), owners.end(), line,
-                                  [](int value, const RecordsLayout::Owner& o) {
-                                    return value < o.line;
-                                  });
-    size_t index = static_cast<size_t>(after - owners.begin()) - 1;
-    if (index + 1 == owners.size() &&
-        line >=
-            owners[index].line + line_count(block_text(text, layout, index))) {
-      continue;  // after the mapping
-    }
-    blocks->warnings.emplace_back(index, d);
-  }
-  std::stable_sort(
-      blocks->warnings.begin(), blocks->warnings.end(),
-      [](const auto& a, const auto& b) { return a.first < b.first; });
+  blocks->warnings = diagnostics_by_block(*blocks, diagnostics);
   return blocks;
 }
 
@@ -773,6 +753,49 @@ ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
     copy.records.push_back(std::move(moved));
   }
   return copy;
+}
+
+bool same_text_outside_records(const OwnerBlocks& a, const OwnerBlocks& b) {
+  if (a.blocks.empty() || b.blocks.empty()) {
+    return false;
+  }
+  std::string_view text_a = a.text;
+  std::string_view text_b = b.text;
+  size_t end_a = a.blocks.back().offset + a.blocks.back().size;
+  size_t end_b = b.blocks.back().offset + b.blocks.back().size;
+  if (text_a.substr(0, a.blocks.front().offset) !=
+          text_b.substr(0, b.blocks.front().offset) ||
+      text_a.substr(end_a) != text_b.substr(end_b)) {
+    return false;
+  }
+  return end_a == text_a.size() || line_count(text_a.substr(0, end_a)) ==
+                                       line_count(text_b.substr(0, end_b));
+}
+
+std::vector<std::pair<size_t, Diagnostic>> diagnostics_by_block(
+    const OwnerBlocks& blocks, const Diagnostics& diagnostics) {
+  std::vector<std::pair<size_t, Diagnostic>> out;
+  if (blocks.blocks.empty()) {
+    return out;
+  }
+  const OwnerBlocks::Block& last = blocks.blocks.back();
+  int end_line =
+      last.line +
+      line_count(std::string_view(blocks.text).substr(last.offset, last.size));
+  for (const Diagnostic& d : diagnostics.all()) {
+    int line = d.location.line - 1;
+    if (line < blocks.blocks.front().line || line >= end_line) {
+      continue;
+    }
+    auto after = std::upper_bound(
+        blocks.blocks.begin(), blocks.blocks.end(), line,
+        [](int value, const OwnerBlocks::Block& b) { return value < b.line; });
+    out.emplace_back(static_cast<size_t>(after - blocks.blocks.begin()) - 1, d);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first;
+  });
+  return out;
 }
 
 std::string contact_to_rname(const std::string& contact) {

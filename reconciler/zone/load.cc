@@ -6,6 +6,7 @@
 #include "model/yaml_reader.h"
 #include "zone/checks.h"
 #include "zone/load_cache.h"
+#include "zone/owner_rebuild.h"
 
 namespace signet::zone {
 
@@ -211,8 +212,22 @@ class TenantLoader {
     const model::Policy& used = policy ? *policy : fallback;
     RecordLocations locations;
     model::Diagnostics build_diagnostics;
-    std::optional<Zone> zone =
-        build_zone(*parsed, used, build_diagnostics, &locations);
+    std::optional<Zone> zone;
+    if (previous != nullptr && previous->blocks && blocks) {
+      PreviousBuild before{previous->loaded.file,    *previous->blocks,
+                           previous->loaded.zone,    previous->owner_names,
+                           previous->owner_warnings, previous->built_with_cds};
+      if (std::optional<RebuiltZone> rebuilt =
+              rebuild_zone(*parsed, *blocks, before, used)) {
+        zone = std::move(rebuilt->zone);
+        locations = std::move(rebuilt->locations);
+        build_diagnostics = std::move(rebuilt->diagnostics);
+        cache_->mutable_stats().zones_rebuilt++;
+      }
+    }
+    if (!zone) {
+      zone = build_zone(*parsed, used, build_diagnostics, &locations);
+    }
     diagnostics_.append(build_diagnostics);
     if (!zone) {
       return std::nullopt;
@@ -230,19 +245,29 @@ class TenantLoader {
     cache_->mutable_stats().files_loaded++;
     if (content_id && !parse_diagnostics.has_errors() &&
         !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
-      // The previous entry is replaced, so the records it shares with this
-      // version are moved from it rather than copied.
+      // The previous entry is replaced, so the records and names it shares
+      // with this version are moved from it rather than copied.
+      std::vector<Name> names;
+      std::vector<std::pair<size_t, model::Diagnostic>> owner_warnings;
+      if (blocks) {
+        names =
+            owner_names(loaded.file, loaded.zone.origin(), blocks.get(),
+                        previous != nullptr ? &previous->owner_names : nullptr);
+        owner_warnings =
+            model::diagnostics_by_block(*blocks, build_diagnostics);
+      }
       LoadedZone kept{previous != nullptr && previous->blocks && blocks
                           ? model::copy_taking_records(
                                 loaded.file, *blocks, *previous->blocks,
                                 previous->loaded.file.records)
                           : loaded.file,
                       loaded.zone, loaded.locations};
-      cache_->store(path, CachedZoneFile{*content_id, used.cds, std::move(kept),
-                                         std::move(parse_diagnostics),
-                                         std::move(build_diagnostics),
-                                         std::move(check_diagnostics),
-                                         std::move(blocks)});
+      cache_->store(
+          path, CachedZoneFile{*content_id, used.cds, std::move(kept),
+                               std::move(parse_diagnostics),
+                               std::move(build_diagnostics),
+                               std::move(check_diagnostics), std::move(blocks),
+                               std::move(names), std::move(owner_warnings)});
     }
     return loaded;
   }

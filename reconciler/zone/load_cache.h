@@ -7,10 +7,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/diagnostic.h"
 #include "model/zone_file.h"
 #include "zone/load.h"
+#include "zone/name.h"
 
 namespace signet::zone {
 
@@ -32,6 +35,11 @@ struct CachedZoneFile {
   // The text and owner blocks of this load, for re-parsing only the
   // changed owners of the file's next version.
   std::shared_ptr<const model::OwnerBlocks> blocks;
+  // With `blocks`: the name of each owner of loaded.file.records, and the
+  // warnings building reported inside each owner block, for building only
+  // the changed owners of the next version.
+  std::vector<Name> owner_names;
+  std::vector<std::pair<size_t, model::Diagnostic>> owner_warnings;
 };
 
 // Per-tenant cache of zone file results, kept by the caller between loads
@@ -47,6 +55,7 @@ class LoadCache {
     size_t files_loaded = 0;   // read and loaded, possibly in part
     size_t owners_reused = 0;  // owner blocks not parsed again
     size_t owners_parsed = 0;  // owner blocks of changed files parsed
+    size_t zones_rebuilt = 0;  // built from the previous zone, in part
   };
 
   // The entry of the file at `path`, or nullptr.

@@ -187,10 +187,15 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
   }
 }
 
+// How much of a sequence of loads the cache took from earlier loads.
+struct Reuse {
+  size_t owners_reused = 0;
+  size_t zones_rebuilt = 0;
+};
+
 // Loads every commit of `steps` random edits with one cache kept across
-// them and without a cache, and checks both agree. Returns how many owner
-// blocks the cache reused in all.
-size_t check_edit_sequence(unsigned owners, int steps, unsigned seed) {
+// them and without a cache, and checks both agree.
+Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed) {
   GitRepository repository;
   model::Tenant tenant;
   tenant.name = "test";
@@ -199,7 +204,7 @@ size_t check_edit_sequence(unsigned owners, int steps, unsigned seed) {
   std::mt19937 random(seed);
   ZoneText zone = make_zone(owners);
   unsigned next = owners;
-  size_t reused = 0;
+  Reuse reuse;
   for (int step = 0; step <= steps; ++step) {
     std::string change = step == 0 ? "create" : edit(zone, random, next);
     repository.write("zones/blocks.example.yaml", zone.text());
@@ -216,22 +221,27 @@ size_t check_edit_sequence(unsigned owners, int steps, unsigned seed) {
     REQUIRE(sorted_texts(cached_diagnostics) ==
             sorted_texts(fresh_diagnostics));
     REQUIRE(snapshot(cached) == snapshot(fresh));
-    reused += cache.stats().owners_reused;
+    reuse.owners_reused += cache.stats().owners_reused;
+    reuse.zones_rebuilt += cache.stats().zones_rebuilt;
   }
-  return reused;
+  return reuse;
 }
 
 TEST_CASE("owner blocks match fresh load", "[load_cache]") {
   for (unsigned seed : {1u, 2u, 3u, 4u}) {
     INFO("seed " << seed);
-    CHECK(check_edit_sequence(120, 40, seed) > 0);
+    Reuse reuse = check_edit_sequence(120, 40, seed);
+    CHECK(reuse.owners_reused > 0);
+    CHECK(reuse.zones_rebuilt > 0);
   }
 }
 
 // Over 256 KiB, so the records are parsed in several parts, and reused
 // blocks split those parts.
 TEST_CASE("owner blocks match in a large file", "[load_cache]") {
-  CHECK(check_edit_sequence(6000, 6, 7) > 0);
+  Reuse reuse = check_edit_sequence(6000, 6, 7);
+  CHECK(reuse.owners_reused > 0);
+  CHECK(reuse.zones_rebuilt > 0);
 }
 
 TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
@@ -259,6 +269,7 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
   CHECK(cache.stats().files_loaded == 1);
   CHECK(cache.stats().owners_parsed == 1);
   CHECK(cache.stats().owners_reused == 102);
+  CHECK(cache.stats().zones_rebuilt == 1);
 
   // A changed setting outside `records:` still reuses owner blocks, since
   // the head is parsed again on its own.
@@ -270,6 +281,7 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
   LoadedTenant loaded = load_tenant(repo::GitSource(opened, third),
                                     third_diagnostics, tenant, &cache);
   CHECK(cache.stats().owners_parsed == 0);
+  CHECK(cache.stats().zones_rebuilt == 0);  // the TTL applies to all
   REQUIRE(loaded.zones.size() == 1);
   CHECK(loaded.zones.front().file.ttl == 7200);
 }
