@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -190,6 +191,7 @@ class ZoneBuilder {
     // Problems with the apex as a whole point at the zone key.
     locations_.set_owner(origin_, file_.zone_location);
     Zone zone(origin_);
+    seen_.reserve(file_.records.size() + 1);
     add_soa(zone);
     for (const model::OwnerRecords& owner : file_.records) {
       add_owner(zone, owner);
@@ -273,7 +275,7 @@ class ZoneBuilder {
       return;
     }
     for (const model::RecordSet& set : owner.rrsets) {
-      add_rrset(zone, *name, set);
+      add_rrset(zone, owner, *name, set);
     }
   }
 
@@ -322,19 +324,40 @@ class ZoneBuilder {
     return type;
   }
 
-  void add_rrset(Zone& zone, const Name& owner, const model::RecordSet& set) {
+  // The place the RRset at `owner`/`type` was first written, or nullptr
+  // when this is the first time; notes it in that case.
+  const model::RecordSet* written_before(const model::OwnerRecords& records,
+                                         const Name& owner, RrType type,
+                                         const model::RecordSet& set) {
+    uint64_t key = NameHash()(owner) * 31 + type;
+    auto [it, inserted] = seen_.try_emplace(key, Written{&records, &set, type});
+    if (inserted) {
+      return nullptr;
+    }
+    const Written& first = it->second;
+    if (first.type == type) {
+      std::optional<Name> first_owner = parse_name(
+          first.records->owner, first.records->location, "owner name");
+      if (first_owner && *first_owner == owner) {
+        return first.set;
+      }
+    }
+    // Two RRsets whose hashes collide: keep the later one by its name.
+    auto [c, fresh] = collided_.try_emplace(std::make_pair(owner, type), &set);
+    return fresh ? nullptr : c->second;
+  }
+
+  void add_rrset(Zone& zone, const model::OwnerRecords& records,
+                 const Name& owner, const model::RecordSet& set) {
     std::optional<RrType> type = check_type(set);
     if (!type) {
       return;
     }
-    auto [it, inserted] =
-        seen_.emplace(std::make_pair(owner, *type),
-                      std::make_pair(set.location.line, set.location.column));
-    if (!inserted) {
-      Location first{set.location.file, it->second.first, it->second.second};
+    if (const model::RecordSet* first =
+            written_before(records, owner, *type, set)) {
       diagnostics_.error(set.location,
                          "the " + set.type + " records of " + owner.text() +
-                             " are also written at " + first.text() +
+                             " are also written at " + first->location.text() +
                              "; merge the two into one list");
       return;
     }
@@ -388,15 +411,18 @@ class ZoneBuilder {
   model::Diagnostics& diagnostics_;
   RecordLocations& locations_;
   Name origin_;
-  struct RrsetKeyHash {
-    size_t operator()(const std::pair<Name, RrType>& key) const {
-      return NameHash()(key.first) * 31 + key.second;
-    }
+  // Each RRset written so far under a 64-bit hash of owner and type, with
+  // where it was written. Keeping no names saves a copy of every owner
+  // name; a hash seen again is checked in full by parsing the earlier
+  // owner once more, which happens for real duplicates and, rarely, for
+  // collisions (kept by name in collided_).
+  struct Written {
+    const model::OwnerRecords* records;
+    const model::RecordSet* set;
+    RrType type;
   };
-  // Line and column of each RRset written so far, which are all in one
-  // file.
-  std::unordered_map<std::pair<Name, RrType>, std::pair<int, int>, RrsetKeyHash>
-      seen_;
+  std::unordered_map<uint64_t, Written> seen_;
+  std::map<std::pair<Name, RrType>, const model::RecordSet*> collided_;
 };
 
 }  // namespace
