@@ -175,8 +175,8 @@ class TenantLoader {
   }
 
   // Loads a zone file from its text. With a cache, owner blocks of the
-  // `previous` version of the file are reused, and a result without
-  // errors is stored under `content_id`.
+  // `previous` version of the file are reused for parsing and building,
+  // and a result without errors is stored under `content_id`.
   std::optional<LoadedZone> load_one(
       const std::string& path, const std::string& file, const std::string& text,
       const LoadedTenant& tenant,

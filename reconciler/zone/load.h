@@ -40,10 +40,11 @@ class LoadCache;  // zone/load_cache.h
 // std::runtime_error when `source` cannot be read.
 //
 // With a `cache`, a zone file whose FileSource::content_id matches the
-// cached one is taken from the cache, a changed file re-parses only the
-// owner blocks that changed, and the cache is updated with every file
-// loaded without errors. The result and the diagnostics are the same as
-// without a cache.
+// cached one is taken from the cache, and a changed file re-parses only
+// the owner blocks that changed and, when nothing else in it changed,
+// builds only those. The cache is updated with every file loaded without
+// errors. The result and the diagnostics are the same as without a
+// cache.
 LoadedTenant load_tenant(
     const model::FileSource& source, model::Diagnostics& diagnostics,
     const std::vector<std::string>* allowed_zones = nullptr,
