@@ -231,6 +231,32 @@ TEST_CASE("load cache equals fresh load across commits", "[load_cache]") {
   }
 }
 
+TEST_CASE("changes to a loaded zone spare the cache", "[load_cache]") {
+  GitRepository repository;
+  model::Tenant tenant = test_tenant();
+  LoadCache cache;
+  repository.write("zones/b.example.yaml", kZoneB);
+  std::string first = repository.commit("Add b.example");
+  load_both(repository, first, tenant, cache);
+
+  // The reconciler sets the serial of the zone it gets, and signs it.
+  repo::Repository opened = repo::Repository::open(repository.path());
+  repo::GitSource source(opened, first);
+  model::Diagnostics diagnostics;
+  LoadedTenant loaded = load_tenant(source, diagnostics, tenant, &cache);
+  CHECK(cache.stats().files_reused == 1);
+  REQUIRE(loaded.zones.size() == 1);
+  Zone& zone = loaded.zones.front().zone;
+  zone.set_serial(42);
+  std::optional<Name> added = Name::parse("added.b.example.");
+  REQUIRE(added);
+  zone.insert(Rr{*added, rrtype::A, 60, std::string("\xc0\x00\x02\x07", 4)});
+  loaded.zones.front().file.records.clear();
+
+  load_both(repository, first, tenant, cache);
+  CHECK(cache.stats().files_reused == 1);
+}
+
 TEST_CASE("git source gives blob ids as content ids", "[load_cache]") {
   GitRepository repository;
   repository.write("tenant/zones/a.example.yaml", kZoneA);
