@@ -186,22 +186,8 @@ class TenantLoader {
     // again in the same order.
     model::Diagnostics parse_diagnostics;
     std::shared_ptr<model::OwnerBlocks> blocks;
-    std::optional<model::ZoneFile> parsed;
-    if (cache_ == nullptr) {
-      parsed = model::parse_zone_file(path, text, parse_diagnostics);
-    } else {
-      std::optional<model::PreviousParse> reusable;
-      if (previous != nullptr && previous->blocks) {
-        reusable.emplace(
-            model::PreviousParse{previous->loaded.file, *previous->blocks});
-      }
-      model::OwnerCounts counts;
-      parsed = model::parse_zone_file(path, text, parse_diagnostics,
-                                      reusable ? &*reusable : nullptr, &blocks,
-                                      &counts);
-      cache_->mutable_stats().owners_reused += counts.reused;
-      cache_->mutable_stats().owners_parsed += counts.parsed;
-    }
+    std::optional<model::ZoneFile> parsed =
+        parse(path, text, previous, parse_diagnostics, blocks);
     diagnostics_.append(parse_diagnostics);
     if (!parsed) {
       return std::nullopt;
@@ -212,22 +198,8 @@ class TenantLoader {
     const model::Policy& used = policy ? *policy : fallback;
     RecordLocations locations;
     model::Diagnostics build_diagnostics;
-    std::optional<Zone> zone;
-    if (previous != nullptr && previous->blocks && blocks) {
-      PreviousBuild before{previous->loaded.file,    *previous->blocks,
-                           previous->loaded.zone,    previous->owner_names,
-                           previous->owner_warnings, previous->built_with_cds};
-      if (std::optional<RebuiltZone> rebuilt =
-              rebuild_zone(*parsed, *blocks, before, used)) {
-        zone = std::move(rebuilt->zone);
-        locations = std::move(rebuilt->locations);
-        build_diagnostics = std::move(rebuilt->diagnostics);
-        cache_->mutable_stats().zones_rebuilt++;
-      }
-    }
-    if (!zone) {
-      zone = build_zone(*parsed, used, build_diagnostics, &locations);
-    }
+    std::optional<Zone> zone = build(*parsed, blocks.get(), previous, used,
+                                     build_diagnostics, locations);
     diagnostics_.append(build_diagnostics);
     if (!zone) {
       return std::nullopt;
@@ -245,31 +217,90 @@ class TenantLoader {
     cache_->mutable_stats().files_loaded++;
     if (content_id && !parse_diagnostics.has_errors() &&
         !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
-      // The previous entry is replaced, so the records and names it shares
-      // with this version are moved from it rather than copied.
-      std::vector<Name> names;
-      std::vector<std::pair<size_t, model::Diagnostic>> owner_warnings;
-      if (blocks) {
-        names =
-            owner_names(loaded.file, loaded.zone.origin(), blocks.get(),
-                        previous != nullptr ? &previous->owner_names : nullptr);
-        owner_warnings =
-            model::diagnostics_by_block(*blocks, build_diagnostics);
-      }
-      LoadedZone kept{previous != nullptr && previous->blocks && blocks
-                          ? model::copy_taking_records(
-                                loaded.file, *blocks, *previous->blocks,
-                                previous->loaded.file.records)
-                          : loaded.file,
-                      loaded.zone, loaded.locations};
-      cache_->store(
-          path, CachedZoneFile{*content_id, used.cds, std::move(kept),
-                               std::move(parse_diagnostics),
-                               std::move(build_diagnostics),
-                               std::move(check_diagnostics), std::move(blocks),
-                               std::move(names), std::move(owner_warnings)});
+      // The entry's file and positions are set by store().
+      store(path, loaded, previous,
+            CachedZoneFile{*content_id,
+                           used.cds,
+                           LoadedZone{{}, loaded.zone, {}},
+                           std::move(parse_diagnostics),
+                           std::move(build_diagnostics),
+                           std::move(check_diagnostics),
+                           std::move(blocks),
+                           {},
+                           {}});
     }
     return loaded;
+  }
+
+  // Parses a zone file, reusing the owner blocks of `previous` with a
+  // cache, and sets `blocks` when the parse had no errors.
+  std::optional<model::ZoneFile> parse(
+      const std::string& path, const std::string& text,
+      const CachedZoneFile* previous, model::Diagnostics& diagnostics,
+      std::shared_ptr<model::OwnerBlocks>& blocks) {
+    if (cache_ == nullptr) {
+      return model::parse_zone_file(path, text, diagnostics);
+    }
+    std::optional<model::PreviousParse> reusable;
+    if (previous != nullptr && previous->blocks) {
+      reusable.emplace(
+          model::PreviousParse{previous->loaded.file, *previous->blocks});
+    }
+    model::OwnerCounts counts;
+    std::optional<model::ZoneFile> parsed = model::parse_zone_file(
+        path, text, diagnostics, reusable ? &*reusable : nullptr, &blocks,
+        &counts);
+    cache_->mutable_stats().owners_reused += counts.reused;
+    cache_->mutable_stats().owners_parsed += counts.parsed;
+    return parsed;
+  }
+
+  // Builds the zone of a parsed file: from the `previous` build and the
+  // changed owners when rebuild_zone can, else in full.
+  std::optional<Zone> build(const model::ZoneFile& parsed,
+                            const model::OwnerBlocks* blocks,
+                            const CachedZoneFile* previous,
+                            const model::Policy& policy,
+                            model::Diagnostics& diagnostics,
+                            RecordLocations& locations) {
+    if (previous != nullptr && previous->blocks && blocks != nullptr) {
+      PreviousBuild before{previous->loaded.file,    *previous->blocks,
+                           previous->loaded.zone,    previous->owner_names,
+                           previous->owner_warnings, previous->built_with_cds};
+      if (std::optional<RebuiltZone> rebuilt =
+              rebuild_zone(parsed, *blocks, before, policy)) {
+        locations = std::move(rebuilt->locations);
+        diagnostics = std::move(rebuilt->diagnostics);
+        cache_->mutable_stats().zones_rebuilt++;
+        return std::move(rebuilt->zone);
+      }
+    }
+    return build_zone(parsed, policy, diagnostics, &locations);
+  }
+
+  // Replaces the cache entry of `path` with `entry`, completed with the
+  // file and positions of `loaded`, a result without errors. The
+  // `previous` entry is replaced, so the records and owner names it shares
+  // with this version are moved from it rather than copied.
+  void store(const std::string& path, LoadedZone& loaded,
+             CachedZoneFile* previous, CachedZoneFile entry) {
+    const model::OwnerBlocks* blocks = entry.blocks.get();
+    if (blocks != nullptr) {
+      entry.owner_names =
+          owner_names(loaded.file, loaded.zone.origin(), blocks,
+                      previous != nullptr ? &previous->owner_names : nullptr);
+      entry.owner_warnings =
+          model::diagnostics_by_block(*blocks, entry.build_diagnostics);
+    }
+    if (blocks != nullptr && previous != nullptr && previous->blocks) {
+      entry.loaded.file =
+          model::copy_taking_records(loaded.file, *blocks, *previous->blocks,
+                                     previous->loaded.file.records);
+    } else {
+      entry.loaded.file = loaded.file;
+    }
+    entry.loaded.locations = loaded.locations;
+    cache_->store(path, std::move(entry));
   }
 
   // The `cds` setting of the policy a zone file is built under: its own
