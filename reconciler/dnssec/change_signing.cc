@@ -15,7 +15,8 @@ namespace {
 
 using namespace detail;
 
-// The same, read from a signed zone.
+// Reads the NSEC3 chain's hashes from a signed zone, for a version
+// restored from storage, which comes without them.
 std::shared_ptr<const Nsec3Hashes> chain_hashes(const zone::Zone& zone) {
   std::vector<Node> nsec3_nodes;
   std::vector<NodeKind> kinds;
@@ -50,7 +51,7 @@ bool same_node_data(const Node& a, const Node& b) {
   return true;
 }
 
-// Whether the signatures of `rrsigs` come from exactly `signers`.
+// Checks that the signatures of `rrsigs` come from exactly `signers`.
 bool signed_by(const Rrset* rrsigs, const std::vector<KeyInfo>& signers) {
   if (rrsigs == nullptr || rrsigs->rdatas.size() != signers.size()) {
     return false;
@@ -71,7 +72,8 @@ bool signed_by(const Rrset* rrsigs, const std::vector<KeyInfo>& signers) {
   return true;
 }
 
-// SOA RDATA without its serial, which changes with every version.
+// Returns the SOA RDATA and TTL without the serial, which changes with
+// every version.
 std::string soa_without_serial(const Rrset* soa) {
   if (soa == nullptr || soa->rdatas.size() != 1 ||
       soa->rdatas.front().size() < 20) {
@@ -126,8 +128,8 @@ class ChangeSigner {
   }
 
  private:
-  // Same keys, signers, denial and SOA timers as the previous signing,
-  // and nothing due for refresh.
+  // Checks that the keys, signers, denial settings and SOA timers are
+  // those of the previous signing and that no signature is due.
   bool usable() {
     const PreviousSigning& p = previous_;
     if (p.input == nullptr || p.output == nullptr ||
@@ -217,7 +219,7 @@ class ChangeSigner {
     return true;
   }
 
-  // The kind of a changed name, which is never a cut itself.
+  // Returns the kind of a changed name, which is never a cut itself.
   NodeKind kind_of(const Name& name) const {
     for (Name p = name; !(p == origin_);) {
       p = p.parent();
@@ -232,8 +234,8 @@ class ChangeSigner {
     return NodeKind::kAuthoritative;
   }
 
-  // The signed node's data as sign_zone prepares it, without signatures
-  // and denial records.
+  // Returns the signed node's data as sign_zone prepares it, without
+  // signatures and denial records.
   Node prepared(const Name& name) const {
     Node out{name, {}};
     const Node* node = input_.find(name);
@@ -304,7 +306,8 @@ class ChangeSigner {
     out_->put_node(std::move(node));
   }
 
-  // Data of an unchanged node of out_, without signatures and denial.
+  // Returns the data of an unchanged node of out_, without signatures and
+  // denial records.
   static Node unsigned_copy(const Node& node) {
     Node out{node.name, {}};
     for (const Rrset& rrset : node.rrsets) {
@@ -316,7 +319,7 @@ class ChangeSigner {
     return out;
   }
 
-  // --- NSEC ---
+  // NSEC
 
   bool in_nsec_chain(size_t index) const {
     const Node& node = out_->nodes()[index];
@@ -336,8 +339,8 @@ class ChangeSigner {
         nodes.begin());
   }
 
-  // The chain member after (or before) `index`, wrapping around. `index`
-  // may be the node count, the place after the last node.
+  // Returns the chain member after (or before) `index`, wrapping around.
+  // `index` may be the node count, the place after the last node.
   size_t chain_step(size_t index, bool forward) const {
     size_t n = out_->nodes().size();
     for (size_t step = 0; step < n; ++step) {
@@ -398,7 +401,7 @@ class ChangeSigner {
     return true;
   }
 
-  // --- NSEC3 ---
+  // NSEC3
 
   bool relink_nsec3() {
     auto hashes = std::make_shared<Nsec3Hashes>(*base_hashes_);
@@ -416,6 +419,7 @@ class ChangeSigner {
     for (auto& [name, pending] : pending_) {
       out_->put_node(Node{pending.node.name, pending.node.rrsets});
     }
+
     std::map<Nsec3Hash, std::vector<RrType>> rewrite;  // hash: bitmap types
     std::vector<Nsec3Hash> moved;  // hashes that joined or left
     for (const Name& name : affected) {
@@ -441,6 +445,7 @@ class ChangeSigner {
         rewrite[hash] = *types;
       }
     }
+
     // The hash before each that joined or left now points elsewhere.
     for (const Nsec3Hash& hash : moved) {
       auto at = std::lower_bound(hashes->begin(), hashes->end(), hash);
@@ -456,6 +461,7 @@ class ChangeSigner {
         rewrite[before] = bitmap_types(nsec3->rdatas.front());
       }
     }
+
     std::string header = nsec3param_rdata(options_.nsec3);
     for (auto& [hash, types] : rewrite) {
       auto at = std::lower_bound(hashes->begin(), hashes->end(), hash);

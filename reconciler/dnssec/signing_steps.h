@@ -20,7 +20,7 @@ using zone::Node;
 using zone::Rrset;
 using zone::RrType;
 
-// RRSIG, NSEC, NSEC3 and NSEC3PARAM: dropped from the input.
+// Checks for RRSIG, NSEC, NSEC3 and NSEC3PARAM, which the input loses.
 bool is_denial_or_signature(RrType type);
 
 // Records the signer drops from the apex and replaces. NOTE: ZONEMD is
@@ -28,26 +28,28 @@ bool is_denial_or_signature(RrType type);
 // copied from the input would be stale (RFC 8976 section 3).
 bool is_replaced_at_apex(RrType type);
 
-// DNSKEY, CDS and CDNSKEY: signed by the key-signing keys.
+// Checks for DNSKEY, CDS and CDNSKEY, which the key-signing keys sign.
 bool is_key_type(RrType type);
 
 // Inserts `rrset` before the first RRset of a higher type.
 void insert_rrset(Node& node, Rrset rrset);
 
-// RFC 9077: NSEC and NSEC3 TTL is the lesser of the SOA TTL and minimum.
+// Returns the NSEC and NSEC3 TTL: the lesser of the SOA TTL and minimum
+// (RFC 9077).
 uint32_t denial_ttl(const Rrset& soa);
 
 // Adds the DNSKEY, CDS and CDNSKEY RRsets of `keys` to the apex node.
 void add_key_rrsets(Node& apex, const KeySet& keys, const SigningOptions& o);
 
-// All keys that sign, each once, so workers can index their signers.
+// Returns all keys that sign, each once, so workers can index their
+// signers.
 std::vector<const KeyInfo*> unique_signing_keys(const KeySet& keys);
 
-// Offset of the next hashed owner field in NSEC3 RDATA (RFC 5155 section
-// 3.2), or npos when the RDATA is too short or its hash is not SHA-1.
+// Returns the offset of the next hashed owner field in NSEC3 RDATA (RFC 5155
+// section 3.2), or npos when the RDATA is too short or its hash is not SHA-1.
 size_t nsec3_next_offset(const std::string& rdata);
 
-// The chain's hashes, read from the next-owner fields of the nodes of
+// Returns the chain's hashes, read from the next-owner fields of the nodes of
 // kind kNsec3: every hash is the next of exactly one NSEC3 record. Null
 // when an NSEC3 record does not decode.
 std::shared_ptr<const Nsec3Hashes> collect_nsec3_hashes(

@@ -21,7 +21,7 @@ struct SignedVersion {
   UnixTime refresh_due =
       0;  // when the earliest signature reaches its refresh point
   size_t rrsigs_made = 0;  // signatures created (not reused) in this call
-  // Whether signing visited only the changed names and their neighbours.
+  // True when signing visited only the changed names and their neighbours.
   bool visited_changes_only = false;
   // The NSEC3 chain's hashes, for the next incremental signing.
   std::shared_ptr<const dnssec::Nsec3Hashes> nsec3_hashes;

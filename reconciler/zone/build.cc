@@ -324,8 +324,8 @@ class ZoneBuilder {
     return type;
   }
 
-  // The place the RRset at `owner`/`type` was first written, or nullptr
-  // when this is the first time; notes it in that case.
+  // Returns where the RRset at `owner`/`type` was first written, or
+  // nullptr when this is the first time, and then notes it.
   const model::RecordSet* written_before(const model::OwnerRecords& records,
                                          const Name& owner, RrType type,
                                          const model::RecordSet& set) {
@@ -342,7 +342,7 @@ class ZoneBuilder {
         return first.set;
       }
     }
-    // Two RRsets whose hashes collide: keep the later one by its name.
+    // Two RRsets whose hashes collide, so the later one is kept by name.
     auto [c, fresh] = collided_.try_emplace(std::make_pair(owner, type), &set);
     return fresh ? nullptr : c->second;
   }
@@ -412,10 +412,10 @@ class ZoneBuilder {
   RecordLocations& locations_;
   Name origin_;
   // Each RRset written so far under a 64-bit hash of owner and type, with
-  // where it was written. Keeping no names saves a copy of every owner
-  // name; a hash seen again is checked in full by parsing the earlier
-  // owner once more, which happens for real duplicates and, rarely, for
-  // collisions (kept by name in collided_).
+  // where it was written. No names are kept, which saves a copy of every
+  // owner name. A hash seen again is checked in full by parsing the
+  // earlier owner once more. That happens for real duplicates and, rarely,
+  // for collisions, which collided_ then keeps by name.
   struct Written {
     const model::OwnerRecords* records;
     const model::RecordSet* set;

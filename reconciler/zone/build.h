@@ -58,7 +58,7 @@ class RecordLocations {
 
   static uint64_t owner_key(const Name& owner);
   static uint64_t rrset_key(const Name& owner, RrType type);
-  // The entry for `key`: the first of equal keys, or the last.
+  // Returns the entry for `key`: the first of equal keys, or the last.
   static const Entry* lookup(const std::vector<Entry>& entries, bool sealed,
                              uint64_t key, bool last);
 

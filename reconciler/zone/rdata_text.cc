@@ -12,7 +12,7 @@ namespace signet::zone {
 
 namespace {
 
-// Reads RDATA fields in order; every read fails once one ran short.
+// Reads RDATA fields in order. Every read fails once one ran short.
 class Reader {
  public:
   explicit Reader(std::string_view data) : data_(data) {}
@@ -55,7 +55,7 @@ class Reader {
     pos_ = data_.size();
     return v;
   }
-  // An uncompressed domain name, written as text. Refuses names with
+  // Appends an uncompressed domain name as text. Rejects names with
   // characters ldns would escape, so that those take the ldns path.
   bool name(std::string& out) {
     size_t start = out.size();
@@ -157,8 +157,8 @@ void append_base32hex(std::string_view data, std::string& out) {
   }
 }
 
-// RRSIG times as YYYYMMDDHHmmSS, the 32-bit value taken nearest the
-// present in serial arithmetic (RFC 4034 section 3.2).
+// Appends an RRSIG time as YYYYMMDDHHmmSS, taking the 32-bit value
+// nearest the present in serial arithmetic (RFC 4034 section 3.2).
 void append_time(uint32_t value, std::string& out) {
   time_t now = std::time(nullptr);
   int64_t t = static_cast<int64_t>(now) +
@@ -171,7 +171,8 @@ void append_time(uint32_t value, std::string& out) {
   out += buf;
 }
 
-// An RFC 4034 section 4.1.2 type bitmap, each type followed by a space.
+// Appends the types of an RFC 4034 section 4.1.2 type bitmap, each
+// followed by a space.
 bool append_bitmap(std::string_view data, std::string& out) {
   Reader r(data);
   while (!r.done()) {

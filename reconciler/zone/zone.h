@@ -101,8 +101,8 @@ class NodeList {
 // again may be read from many threads.
 //
 // Copies share their nodes: copying a zone costs one reference per node,
-// and a change to a copy replaces only the nodes it touches, so versions
-// of a large zone that differ in a few names cost little more than one.
+// and a change to a copy replaces only the nodes it touches. Versions of a
+// large zone that differ in a few names thus cost little more than one.
 class Zone {
  public:
   explicit Zone(Name origin) : origin_(std::move(origin)) {}
@@ -155,8 +155,8 @@ class Zone {
   // Replaces all nodes; `nodes` must be in canonical order, one per name.
   void set_nodes(std::vector<Node> nodes);
 
-  // Whether the node at `i` is the very same object as `other`'s node at
-  // `j`, which holds when both zones got it from a common copy. Nodes
+  // Checks whether the node at `i` is the very same object as `other`'s
+  // node at `j`, which is so when both zones got it from a common copy. Nodes
   // that are not shared may still be equal.
   bool shares_node(size_t i, const Zone& other, size_t j) const {
     return nodes_[i] == other.nodes_[j];
@@ -191,9 +191,9 @@ class Zone {
 
  private:
   Node* find_mutable(const Name& name);
-  // The node at `i`, first copied if another zone shares it.
+  // Returns the node at `i`, first copied if another zone shares it.
   Node& writable(size_t i);
-  // The node named `owner`, created empty when absent.
+  // Returns the node named `owner`, created empty when absent.
   Node& node_for(const Name& owner);
   size_t lower_bound(const Name& name) const;
 
