@@ -90,3 +90,32 @@ TEST_CASE("read_file rejects devices", "[file]") {
   CHECK_THROWS_WITH(signet::read_file("/dev/zero"),
                     Catch::Contains("/dev/zero is not a regular file"));
 }
+
+TEST_CASE("atomic writer replaces a file only on commit", "[file]") {
+  TempFolder dir;
+  fs::path target = dir.path / "zone.signed";
+  write(target, "old\n");
+  {
+    signet::AtomicFileWriter writer(target, 0600);
+    writer.write("new ");
+    writer.write("text\n");
+    CHECK(signet::read_file(target) == "old\n");
+    writer.commit();
+  }
+  CHECK(signet::read_file(target) == "new text\n");
+  CHECK((fs::status(target).permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+
+  // A writer given up before commit() leaves the file and no temporary.
+  {
+    signet::AtomicFileWriter writer(target);
+    writer.write("lost\n");
+  }
+  CHECK(signet::read_file(target) == "new text\n");
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path)) {
+    (void)entry;
+    ++files;
+  }
+  CHECK(files == 1);
+}
