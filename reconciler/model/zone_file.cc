@@ -154,22 +154,42 @@ void move_lines(OwnerRecords& owner, int lines) {
   }
 }
 
+// The hash of each owner block's text.
+std::vector<size_t> hash_blocks(const std::string& text,
+                                const RecordsLayout& layout) {
+  std::vector<size_t> hashes(layout.owners.size());
+  for (size_t i = 0; i < layout.owners.size(); ++i) {
+    hashes[i] = std::hash<std::string_view>()(block_text(text, layout, i));
+  }
+  return hashes;
+}
+
 // For each owner block of `layout`, the index of a reusable block of
-// `previous` with the same text, if any.
-std::vector<std::optional<size_t>> match_blocks(const std::string& text,
-                                                const RecordsLayout& layout,
-                                                const OwnerBlocks& previous) {
+// `previous` with the same text, if any. `hashes` are the blocks' hashes.
+std::vector<std::optional<size_t>> match_blocks(
+    const std::string& text, const RecordsLayout& layout,
+    const std::vector<size_t>& hashes, const OwnerBlocks& previous) {
   std::vector<std::optional<size_t>> matches(layout.owners.size());
   std::string_view old_text = previous.text;
+  auto same = [&](size_t i, size_t index) {
+    const OwnerBlocks::Block& old = previous.blocks[index];
+    return old.reusable && old.hash == hashes[i] &&
+           old_text.substr(old.offset, old.size) == block_text(text, layout, i);
+  };
+  // Most blocks follow the block that the one before them matched, so
+  // that one is tried before a search.
+  size_t expected = 0;
   for (size_t i = 0; i < layout.owners.size(); ++i) {
-    std::string_view block = block_text(text, layout, i);
-    size_t hash = std::hash<std::string_view>()(block);
+    if (expected < previous.blocks.size() && same(i, expected)) {
+      matches[i] = expected++;
+      continue;
+    }
     auto it = std::lower_bound(previous.by_hash.begin(), previous.by_hash.end(),
-                               std::make_pair(hash, size_t{0}));
-    for (; it != previous.by_hash.end() && it->first == hash; ++it) {
-      const OwnerBlocks::Block& old = previous.blocks[it->second];
-      if (old.reusable && old_text.substr(old.offset, old.size) == block) {
+                               std::make_pair(hashes[i], size_t{0}));
+    for (; it != previous.by_hash.end() && it->first == hashes[i]; ++it) {
+      if (same(i, it->second)) {
         matches[i] = it->second;
+        expected = it->second + 1;
         break;
       }
     }
@@ -469,29 +489,15 @@ class ZoneFileParser {
       reader_.set_line_offset(0);
       first = last;
     }
-    if (previous_ != nullptr) {
-      for (const std::string& key : seen) {
-        if (is_reused_key(key, taken)) {
+    if (previous_ != nullptr && !seen.empty()) {
+      for (size_t index = 0; index < taken.size(); ++index) {
+        if (taken[index] &&
+            seen.count(previous_->file.records[index].owner) != 0) {
           key_collision_ = true;
           return;
         }
       }
     }
-  }
-
-  // True when a block of previous_ that is `taken` has the owner key `key`.
-  bool is_reused_key(const std::string& key, const std::vector<bool>& taken) {
-    const auto& by_key = previous_->blocks.by_key;
-    size_t hash = std::hash<std::string>()(key);
-    auto it = std::lower_bound(by_key.begin(), by_key.end(),
-                               std::make_pair(hash, size_t{0}));
-    for (; it != by_key.end() && it->first == hash; ++it) {
-      if (taken[it->second] &&
-          previous_->file.records[it->second].owner == key) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // Adds the records and warnings of owner block `index` of previous_,
@@ -636,10 +642,10 @@ class ZoneFileParser {
 // The owner blocks of a parse of `text` in parts that reported
 // `diagnostics`, or null when they cannot be matched to records: errors, or an
 // owner block that gave no OwnerRecords.
-std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
-                                               const RecordsLayout& layout,
-                                               const ZoneFile& file,
-                                               const Diagnostics& diagnostics) {
+std::shared_ptr<OwnerBlocks> make_owner_blocks(
+    const std::string& text, const RecordsLayout& layout,
+    const std::vector<size_t>& hashes, const ZoneFile& file,
+    const Diagnostics& diagnostics) {
   const std::vector<RecordsLayout::Owner>& owners = layout.owners;
   if (diagnostics.has_errors() || file.records.size() != owners.size()) {
     return nullptr;
@@ -648,7 +654,6 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
   blocks->text = text;
   blocks->blocks.reserve(owners.size());
   blocks->by_hash.reserve(owners.size());
-  blocks->by_key.reserve(owners.size());
   for (size_t i = 0; i < owners.size(); ++i) {
     if (file.records[i].location.line != owners[i].line + 1) {
       return nullptr;
@@ -656,14 +661,11 @@ std::shared_ptr<OwnerBlocks> make_owner_blocks(const std::string& text,
     std::string_view block = block_text(text, layout, i);
     bool reusable = block.find_first_of("&*") == std::string_view::npos;
     blocks->blocks.push_back(OwnerBlocks::Block{owners[i].offset, block.size(),
-                                                owners[i].line, reusable,
-                                                std::nullopt});
-    blocks->by_hash.emplace_back(std::hash<std::string_view>()(block), i);
-    blocks->by_key.emplace_back(std::hash<std::string>()(file.records[i].owner),
-                                i);
+                                                owners[i].line, hashes[i],
+                                                reusable, std::nullopt});
+    blocks->by_hash.emplace_back(hashes[i], i);
   }
   std::sort(blocks->by_hash.begin(), blocks->by_hash.end());
-  std::sort(blocks->by_key.begin(), blocks->by_key.end());
   blocks->warnings = diagnostics_by_block(*blocks, diagnostics);
   return blocks;
 }
@@ -703,12 +705,17 @@ std::optional<ZoneFile> parse_zone_file(const std::string& path,
     Diagnostics found;
     std::optional<ZoneFile> file;
     ZoneFileParser parser(path, found);
+    std::vector<size_t> hashes;
+    if (previous != nullptr || blocks != nullptr) {
+      hashes = hash_blocks(text, *layout);
+    }
     if (previous != nullptr) {
-      parser.reuse(*previous, match_blocks(text, *layout, previous->blocks));
+      parser.reuse(*previous,
+                   match_blocks(text, *layout, hashes, previous->blocks));
     }
     if (parser.parse_in_parts(RecordsSource{text, *layout}, file)) {
       if (blocks != nullptr && file) {
-        *blocks = make_owner_blocks(text, *layout, *file, found);
+        *blocks = make_owner_blocks(text, *layout, hashes, *file, found);
         if (*blocks && previous != nullptr) {
           parser.note_reused(**blocks);
         }

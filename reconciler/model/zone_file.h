@@ -107,7 +107,8 @@ struct OwnerBlocks {
   struct Block {
     size_t offset = 0;  // of the owner key's line in `text`
     size_t size = 0;
-    int line = 0;  // 0-based line of the owner key
+    int line = 0;     // 0-based line of the owner key
+    size_t hash = 0;  // of the block's text
     // False when the block may use a YAML anchor or alias ('&' or '*'
     // anywhere in it), whose value can come from another block.
     bool reusable = false;
@@ -121,8 +122,6 @@ struct OwnerBlocks {
   // sorted vector, because a hash table of a large zone's blocks costs a
   // memory allocation per block.
   std::vector<std::pair<size_t, size_t>> by_hash;
-  // The hash of each block's owner key with the block's index, sorted.
-  std::vector<std::pair<size_t, size_t>> by_key;
   // Warnings parsing reported inside a block, with the block's index.
   std::vector<std::pair<size_t, Diagnostic>> warnings;
 };
