@@ -762,23 +762,6 @@ ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
   return copy;
 }
 
-bool same_text_outside_records(const OwnerBlocks& a, const OwnerBlocks& b) {
-  if (a.blocks.empty() || b.blocks.empty()) {
-    return false;
-  }
-  std::string_view text_a = a.text;
-  std::string_view text_b = b.text;
-  size_t end_a = a.blocks.back().offset + a.blocks.back().size;
-  size_t end_b = b.blocks.back().offset + b.blocks.back().size;
-  if (text_a.substr(0, a.blocks.front().offset) !=
-          text_b.substr(0, b.blocks.front().offset) ||
-      text_a.substr(end_a) != text_b.substr(end_b)) {
-    return false;
-  }
-  return end_a == text_a.size() || line_count(text_a.substr(0, end_a)) ==
-                                       line_count(text_b.substr(0, end_b));
-}
-
 std::vector<std::pair<size_t, Diagnostic>> diagnostics_by_block(
     const OwnerBlocks& blocks, const Diagnostics& diagnostics) {
   std::vector<std::pair<size_t, Diagnostic>> out;

@@ -142,11 +142,6 @@ ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
                              const OwnerBlocks& previous,
                              std::vector<OwnerRecords>& previous_records);
 
-// True when two versions of a zone file differ only inside their owner
-// blocks, and any text after the records mapping stayed on the same
-// lines: then every setting outside `records:` parses the same.
-bool same_text_outside_records(const OwnerBlocks& a, const OwnerBlocks& b);
-
 // Assigns each diagnostic located inside an owner block of `blocks` to
 // that block. Returns (block index, diagnostic) in block order.
 std::vector<std::pair<size_t, Diagnostic>> diagnostics_by_block(

@@ -46,6 +46,28 @@ const model::RecordValue* first_apex_ns(const model::ZoneFile& file,
   return nullptr;
 }
 
+bool same_location(const model::Location& a, const model::Location& b) {
+  return a.file == b.file && a.line == b.line && a.column == b.column;
+}
+
+// True when build_zone reads the same settings from `a` and `b`, apart
+// from the records. These are the fields copied to `changed` below.
+bool same_build_settings(const model::ZoneFile& a, const model::ZoneFile& b) {
+  const model::SoaSettings& soa_a = a.soa;
+  const model::SoaSettings& soa_b = b.soa;
+  return a.path == b.path && a.zone == b.zone &&
+         same_location(a.zone_location, b.zone_location) && a.ttl == b.ttl &&
+         same_location(a.ttl_location, b.ttl_location) &&
+         soa_a.primary == soa_b.primary &&
+         same_location(soa_a.primary_location, soa_b.primary_location) &&
+         soa_a.contact == soa_b.contact &&
+         same_location(soa_a.contact_location, soa_b.contact_location) &&
+         soa_a.ttl == soa_b.ttl && soa_a.refresh == soa_b.refresh &&
+         soa_a.retry == soa_b.retry && soa_a.expire == soa_b.expire &&
+         soa_a.minimum == soa_b.minimum && soa_a.serial == soa_b.serial &&
+         same_location(soa_a.location, soa_b.location);
+}
+
 }  // namespace
 
 std::optional<RebuiltZone> rebuild_zone(const model::ZoneFile& file,
@@ -56,7 +78,7 @@ std::optional<RebuiltZone> rebuild_zone(const model::ZoneFile& file,
   if (policy.cds != previous.built_with_cds ||
       previous.owner_names.size() != old_count ||
       blocks.blocks.size() != file.records.size() ||
-      !model::same_text_outside_records(previous.blocks, blocks)) {
+      !same_build_settings(file, previous.file)) {
     return std::nullopt;
   }
   const Name& origin = previous.zone.origin();
@@ -112,7 +134,7 @@ std::optional<RebuiltZone> rebuild_zone(const model::ZoneFile& file,
 
   // The new owners, built on their own with the file's settings.
   // NOTE: these are the fields build_zone reads besides the records; a
-  // new one must be copied here too.
+  // new one must be copied here and compared in same_build_settings.
   model::ZoneFile changed;
   changed.path = file.path;
   changed.zone = file.zone;

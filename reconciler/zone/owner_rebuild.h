@@ -38,8 +38,9 @@ struct RebuiltZone {
 // Builds the zone of `file`, parsed with reuse from `previous` into
 // `blocks`, by building only its new owner blocks and applying them and
 // the removed ones to the previous zone. Returns nullopt when the result
-// could differ from build_zone(file, policy, ...): settings outside
-// `records:` changed, the policy's `cds` changed, a new owner writes a
+// could differ from build_zone(file, policy, ...): a setting that
+// building reads (zone, ttl, soa) changed or moved, the policy's `cds`
+// changed, a new owner writes a
 // name that a reused owner writes too, or the new owners have errors. The
 // caller then builds the whole file.
 std::optional<RebuiltZone> rebuild_zone(const model::ZoneFile& file,

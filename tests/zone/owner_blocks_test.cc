@@ -176,14 +176,23 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
       // or removed.
       zone.tail = zone.tail.empty() ? "policy: default\n" : "";
       return "key after records";
-    default:
-      if (random() % 2 == 0) {
-        std::string head = kHead;
-        zone.head = head.replace(head.find("1h"), 2, "2h");
-      } else {
-        zone.head = kHead;
+    default: {
+      // A TTL that applies to every record, a key that building does not
+      // read, or the original settings.
+      std::string head = kHead;
+      switch (random() % 3) {
+        case 0:
+          zone.head = head.replace(head.find("1h"), 2, "2h");
+          break;
+        case 1:
+          zone.head =
+              head.replace(head.find("records:"), 0, "policy: default\n");
+          break;
+        default:
+          zone.head = kHead;
       }
       return "head";
+    }
   }
 }
 
@@ -284,6 +293,17 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
   CHECK(cache.stats().zones_rebuilt == 0);  // the TTL applies to all
   REQUIRE(loaded.zones.size() == 1);
   CHECK(loaded.zones.front().file.ttl == 7200);
+
+  // A key that building does not read moves every owner down one line,
+  // and the zone is still built from the previous one.
+  zone.head.replace(zone.head.find("records:"), 0, "policy: default\n");
+  repository.write("zones/blocks.example.yaml", zone.text());
+  std::string fourth = repository.commit("name the policy");
+  model::Diagnostics fourth_diagnostics;
+  load_tenant(repo::GitSource(opened, fourth), fourth_diagnostics, tenant,
+              &cache);
+  CHECK(cache.stats().owners_parsed == 0);
+  CHECK(cache.stats().zones_rebuilt == 1);
 }
 
 }  // namespace
