@@ -68,172 +68,225 @@ bool same_build_settings(const model::ZoneFile& a, const model::ZoneFile& b) {
          same_location(soa_a.location, soa_b.location);
 }
 
+// The steps of rebuild_zone. Each returns false when the rebuild cannot
+// give exactly what build_zone gives.
+class ZoneRebuilder {
+ public:
+  ZoneRebuilder(const model::ZoneFile& file, const model::OwnerBlocks& blocks,
+                const PreviousBuild& previous, const model::Policy& policy)
+      : file_(file),
+        blocks_(blocks),
+        previous_(previous),
+        policy_(policy),
+        origin_(previous.zone.origin()) {}
+
+  std::optional<RebuiltZone> rebuild() {
+    if (policy_.cds != previous_.built_with_cds ||
+        previous_.owner_names.size() != previous_.file.records.size() ||
+        blocks_.blocks.size() != file_.records.size() ||
+        !same_build_settings(file_, previous_.file)) {
+      return std::nullopt;
+    }
+    RebuiltZone out{previous_.zone, RecordLocations(), model::Diagnostics()};
+    std::optional<Zone> built;
+    if (!sort_owners() || !name_added_owners() || !check_shared_names() ||
+        !(built = build_added_owners()) || !apply(*built, out.zone) ||
+        !set_locations(out.locations) || !add_warnings(out.diagnostics)) {
+      return std::nullopt;
+    }
+    return out;
+  }
+
+ private:
+  // Notes which owners are new and which previous ones are kept.
+  bool sort_owners() {
+    kept_.assign(previous_.file.records.size(), false);
+    added_slot_.assign(file_.records.size(), 0);
+    for (size_t i = 0; i < file_.records.size(); ++i) {
+      std::optional<size_t> from = blocks_.blocks[i].previous;
+      if (!from) {
+        added_slot_[i] = added_.size();
+        added_.push_back(i);
+        continue;
+      }
+      if (*from >= kept_.size() || kept_[*from]) {
+        return false;
+      }
+      kept_[*from] = true;
+    }
+    return added_.size() < file_.records.size();  // else nothing to reuse
+  }
+
+  bool name_added_owners() {
+    added_names_.reserve(added_.size());
+    for (size_t i : added_) {
+      std::optional<Name> name = Name::parse(file_.records[i].owner, origin_);
+      if (!name) {
+        return false;
+      }
+      added_names_.push_back(std::move(*name));
+    }
+    return true;
+  }
+
+  const Name& name_of(size_t i) const {
+    std::optional<size_t> from = blocks_.blocks[i].previous;
+    return from ? previous_.owner_names[*from] : added_names_[added_slot_[i]];
+  }
+
+  // A name written by a kept owner and a new one would make positions
+  // and duplicate checks depend on the order of the two.
+  bool check_shared_names() const {
+    std::unordered_set<Name, NameHash> shared;
+    for (const Name& name : added_names_) {
+      if (previous_.zone.find(name) != nullptr) {
+        shared.insert(name);
+      }
+    }
+    if (shared.empty()) {
+      return true;
+    }
+    for (size_t j = 0; j < kept_.size(); ++j) {
+      if (kept_[j] && shared.count(previous_.owner_names[j]) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Builds the new owners on their own with the file's settings.
+  std::optional<Zone> build_added_owners() {
+    // NOTE: these are the fields build_zone reads besides the records; a
+    // new one must be copied here and compared in same_build_settings.
+    model::ZoneFile changed;
+    changed.path = file_.path;
+    changed.zone = file_.zone;
+    changed.zone_location = file_.zone_location;
+    changed.ttl = file_.ttl;
+    changed.ttl_location = file_.ttl_location;
+    changed.soa = file_.soa;
+    if (file_.soa.primary.empty()) {
+      const model::RecordValue* now =
+          first_apex_ns(file_, origin_,
+                        [this](size_t i) -> const Name& { return name_of(i); });
+      const model::RecordValue* before = first_apex_ns(
+          previous_.file, origin_,
+          [this](size_t j) -> const Name& { return previous_.owner_names[j]; });
+      if (now == nullptr || before == nullptr || now->rdata != before->rdata) {
+        return std::nullopt;
+      }
+      changed.soa.primary = now->rdata;
+      changed.soa.primary_location = now->location;
+    }
+    for (size_t i : added_) {
+      changed.records.push_back(file_.records[i]);
+    }
+    std::optional<Zone> built =
+        build_zone(changed, policy_, added_diagnostics_, nullptr);
+    if (added_diagnostics_.has_errors()) {
+      return std::nullopt;
+    }
+    return built;
+  }
+
+  // Takes the removed owners' RRsets out of `zone` and puts the new
+  // owners' RRsets in.
+  bool apply(const Zone& built, Zone& zone) {
+    for (size_t j = 0; j < kept_.size(); ++j) {
+      if (kept_[j]) {
+        continue;
+      }
+      for (const model::RecordSet& set : previous_.file.records[j].rrsets) {
+        std::optional<RrType> type = types_.find(set.type);
+        if (!type) {
+          return false;
+        }
+        zone.remove_rrset(previous_.owner_names[j], *type);
+      }
+    }
+    for (const Node& node : built.nodes()) {
+      for (const Rrset& rrset : node.rrsets) {
+        if (node.name == origin_ && rrset.type == rrtype::SOA) {
+          continue;
+        }
+        zone.replace_rrset(node.name, rrset);
+      }
+    }
+    return true;
+  }
+
+  // Sets every position in the order build_zone sets them.
+  bool set_locations(RecordLocations& locations) {
+    locations.set_fallback(file_.zone_location);
+    locations.set_owner(origin_, file_.zone_location);
+    locations.set(origin_, rrtype::SOA, file_.soa.location);
+    for (size_t i = 0; i < file_.records.size(); ++i) {
+      for (const model::RecordSet& set : file_.records[i].rrsets) {
+        std::optional<RrType> type = types_.find(set.type);
+        if (!type) {
+          return false;
+        }
+        locations.set(name_of(i), *type, set.location);
+      }
+    }
+    locations.seal();
+    return true;
+  }
+
+  // Adds the warnings of building in file order: those of kept owners
+  // moved to their new lines, and those the new owners gave.
+  bool add_warnings(model::Diagnostics& out) const {
+    std::vector<std::pair<size_t, model::Diagnostic>> added =
+        model::diagnostics_by_block(blocks_, added_diagnostics_);
+    if (added.size() != added_diagnostics_.all().size()) {
+      return false;  // a warning outside the new owners
+    }
+    auto next_added = added.begin();
+    for (size_t i = 0; i < file_.records.size(); ++i) {
+      std::optional<size_t> from = blocks_.blocks[i].previous;
+      if (!from) {
+        for (; next_added != added.end() && next_added->first == i;
+             ++next_added) {
+          out.add(next_added->second);
+        }
+        continue;
+      }
+      int moved = blocks_.blocks[i].line - previous_.blocks.blocks[*from].line;
+      const auto& warnings = previous_.owner_warnings;
+      auto it = std::lower_bound(
+          warnings.begin(), warnings.end(), *from,
+          [](const auto& entry, size_t value) { return entry.first < value; });
+      for (; it != warnings.end() && it->first == *from; ++it) {
+        model::Diagnostic warning = it->second;
+        if (warning.location.line > 0) {
+          warning.location.line += moved;
+        }
+        out.add(std::move(warning));
+      }
+    }
+    return true;
+  }
+
+  const model::ZoneFile& file_;
+  const model::OwnerBlocks& blocks_;
+  const PreviousBuild& previous_;
+  const model::Policy& policy_;
+  const Name& origin_;
+  std::vector<bool> kept_;          // per previous owner
+  std::vector<size_t> added_;       // indexes of new owners in file_
+  std::vector<size_t> added_slot_;  // per owner of file_: its index in added_
+  std::vector<Name> added_names_;
+  model::Diagnostics added_diagnostics_;
+  TypeTable types_;
+};
+
 }  // namespace
 
 std::optional<RebuiltZone> rebuild_zone(const model::ZoneFile& file,
                                         const model::OwnerBlocks& blocks,
                                         const PreviousBuild& previous,
                                         const model::Policy& policy) {
-  const size_t old_count = previous.file.records.size();
-  if (policy.cds != previous.built_with_cds ||
-      previous.owner_names.size() != old_count ||
-      blocks.blocks.size() != file.records.size() ||
-      !same_build_settings(file, previous.file)) {
-    return std::nullopt;
-  }
-  const Name& origin = previous.zone.origin();
-
-  // Which owners are new, and which previous ones are kept.
-  std::vector<bool> kept(old_count);
-  std::vector<size_t> added;
-  std::vector<size_t> added_slot(file.records.size());
-  for (size_t i = 0; i < file.records.size(); ++i) {
-    std::optional<size_t> from = blocks.blocks[i].previous;
-    if (!from) {
-      added_slot[i] = added.size();
-      added.push_back(i);
-      continue;
-    }
-    if (*from >= old_count || kept[*from]) {
-      return std::nullopt;
-    }
-    kept[*from] = true;
-  }
-  if (added.size() == file.records.size()) {
-    return std::nullopt;  // nothing to reuse
-  }
-  std::vector<Name> added_names;
-  added_names.reserve(added.size());
-  for (size_t i : added) {
-    std::optional<Name> name = Name::parse(file.records[i].owner, origin);
-    if (!name) {
-      return std::nullopt;
-    }
-    added_names.push_back(std::move(*name));
-  }
-  auto name_of = [&](size_t i) -> const Name& {
-    std::optional<size_t> from = blocks.blocks[i].previous;
-    return from ? previous.owner_names[*from] : added_names[added_slot[i]];
-  };
-
-  // A name written by a kept owner and a new one would make positions
-  // and duplicate checks depend on the order of the two.
-  std::unordered_set<Name, NameHash> shared;
-  for (const Name& name : added_names) {
-    if (previous.zone.find(name) != nullptr) {
-      shared.insert(name);
-    }
-  }
-  if (!shared.empty()) {
-    for (size_t j = 0; j < old_count; ++j) {
-      if (kept[j] && shared.count(previous.owner_names[j]) != 0) {
-        return std::nullopt;
-      }
-    }
-  }
-
-  // The new owners, built on their own with the file's settings.
-  // NOTE: these are the fields build_zone reads besides the records; a
-  // new one must be copied here and compared in same_build_settings.
-  model::ZoneFile changed;
-  changed.path = file.path;
-  changed.zone = file.zone;
-  changed.zone_location = file.zone_location;
-  changed.ttl = file.ttl;
-  changed.ttl_location = file.ttl_location;
-  changed.soa = file.soa;
-  if (file.soa.primary.empty()) {
-    const model::RecordValue* now = first_apex_ns(file, origin, name_of);
-    const model::RecordValue* before = first_apex_ns(
-        previous.file, origin,
-        [&](size_t j) -> const Name& { return previous.owner_names[j]; });
-    if (now == nullptr || before == nullptr || now->rdata != before->rdata) {
-      return std::nullopt;
-    }
-    changed.soa.primary = now->rdata;
-    changed.soa.primary_location = now->location;
-  }
-  for (size_t i : added) {
-    changed.records.push_back(file.records[i]);
-  }
-  model::Diagnostics changed_diagnostics;
-  std::optional<Zone> built =
-      build_zone(changed, policy, changed_diagnostics, nullptr);
-  if (!built || changed_diagnostics.has_errors()) {
-    return std::nullopt;
-  }
-
-  // The previous zone without the removed owners' RRsets, with the new
-  // owners' RRsets.
-  TypeTable types;
-  RebuiltZone out{previous.zone, RecordLocations(), model::Diagnostics()};
-  for (size_t j = 0; j < old_count; ++j) {
-    if (kept[j]) {
-      continue;
-    }
-    for (const model::RecordSet& set : previous.file.records[j].rrsets) {
-      std::optional<RrType> type = types.find(set.type);
-      if (!type) {
-        return std::nullopt;
-      }
-      out.zone.remove_rrset(previous.owner_names[j], *type);
-    }
-  }
-  for (const Node& node : built->nodes()) {
-    for (const Rrset& rrset : node.rrsets) {
-      if (node.name == origin && rrset.type == rrtype::SOA) {
-        continue;
-      }
-      out.zone.replace_rrset(node.name, rrset);
-    }
-  }
-
-  // Positions, set in the order build_zone sets them.
-  out.locations.set_fallback(file.zone_location);
-  out.locations.set_owner(origin, file.zone_location);
-  out.locations.set(origin, rrtype::SOA, file.soa.location);
-  for (size_t i = 0; i < file.records.size(); ++i) {
-    for (const model::RecordSet& set : file.records[i].rrsets) {
-      std::optional<RrType> type = types.find(set.type);
-      if (!type) {
-        return std::nullopt;
-      }
-      out.locations.set(name_of(i), *type, set.location);
-    }
-  }
-  out.locations.seal();
-
-  // Warnings in file order: those of kept owners moved to their new
-  // lines, then those the new owners gave.
-  std::vector<std::pair<size_t, model::Diagnostic>> added_warnings =
-      model::diagnostics_by_block(blocks, changed_diagnostics);
-  if (added_warnings.size() != changed_diagnostics.all().size()) {
-    return std::nullopt;  // a warning outside the new owners
-  }
-  auto next_added = added_warnings.begin();
-  for (size_t i = 0; i < file.records.size(); ++i) {
-    std::optional<size_t> from = blocks.blocks[i].previous;
-    if (!from) {
-      for (; next_added != added_warnings.end() && next_added->first == i;
-           ++next_added) {
-        out.diagnostics.add(next_added->second);
-      }
-      continue;
-    }
-    int moved = blocks.blocks[i].line - previous.blocks.blocks[*from].line;
-    const auto& warnings = previous.owner_warnings;
-    auto it = std::lower_bound(
-        warnings.begin(), warnings.end(), *from,
-        [](const auto& entry, size_t value) { return entry.first < value; });
-    for (; it != warnings.end() && it->first == *from; ++it) {
-      model::Diagnostic moved_warning = it->second;
-      if (moved_warning.location.line > 0) {
-        moved_warning.location.line += moved;
-      }
-      out.diagnostics.add(std::move(moved_warning));
-    }
-  }
-  return out;
+  return ZoneRebuilder(file, blocks, previous, policy).rebuild();
 }
 
 std::vector<Name> owner_names(const model::ZoneFile& file, const Name& origin,
