@@ -11,7 +11,7 @@ namespace signet::zone {
 namespace {
 
 // Record types by mnemonic, looked up once each: type_from_name copies
-// the mnemonic and asks ldns on every call, and a large zone has one
+// the mnemonic and looks it up in ldns on every call, and a large zone has one
 // lookup per RRset.
 class TypeTable {
  public:
@@ -51,7 +51,7 @@ bool same_location(const model::Location& a, const model::Location& b) {
 }
 
 // True when build_zone reads the same settings from `a` and `b`, apart
-// from the records. These are the fields copied to `changed` below.
+// from the records. These are the fields build_added_owners copies.
 bool same_build_settings(const model::ZoneFile& a, const model::ZoneFile& b) {
   const model::SoaSettings& soa_a = a.soa;
   const model::SoaSettings& soa_b = b.soa;
@@ -165,6 +165,7 @@ class ZoneRebuilder {
     changed.ttl = file_.ttl;
     changed.ttl_location = file_.ttl_location;
     changed.soa = file_.soa;
+
     if (file_.soa.primary.empty()) {
       const model::RecordValue* now =
           first_apex_ns(file_, origin_,
@@ -181,6 +182,7 @@ class ZoneRebuilder {
     for (size_t i : added_) {
       changed.records.push_back(file_.records[i]);
     }
+
     std::optional<Zone> built =
         build_zone(changed, policy_, added_diagnostics_, nullptr);
     if (added_diagnostics_.has_errors()) {
