@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "model/record_forms.h"
@@ -427,6 +428,13 @@ class ZoneBuilder {
 
 }  // namespace
 
+namespace {
+
+// Entries below which sorting on a second thread is not worth starting it.
+constexpr size_t kParallelSortSize = 50000;
+
+}  // namespace
+
 uint64_t RecordLocations::owner_key(const Name& owner) {
   return NameHash()(owner);
 }
@@ -440,9 +448,11 @@ void RecordLocations::set(const Name& owner, RrType type,
   if (file_.empty()) {
     file_ = location.file;
   }
-  owners_.push_back(Entry{owner_key(owner), location.line, location.column});
-  rrsets_.push_back(
-      Entry{rrset_key(owner, type), location.line, location.column});
+  owners_.push_back(Entry{owner_key(owner), location.line, location.column,
+                          static_cast<uint32_t>(owners_.size())});
+  rrsets_.push_back(Entry{rrset_key(owner, type), location.line,
+                          location.column,
+                          static_cast<uint32_t>(rrsets_.size())});
   sealed_ = false;
 }
 
@@ -451,14 +461,23 @@ void RecordLocations::set_owner(const Name& owner,
   if (file_.empty()) {
     file_ = location.file;
   }
-  owners_.push_back(Entry{owner_key(owner), location.line, location.column});
+  owners_.push_back(Entry{owner_key(owner), location.line, location.column,
+                          static_cast<uint32_t>(owners_.size())});
   sealed_ = false;
 }
 
 void RecordLocations::seal() {
-  // Stable, so that equal keys keep the order they were set in.
-  std::stable_sort(owners_.begin(), owners_.end());
-  std::stable_sort(rrsets_.begin(), rrsets_.end());
+  // Equal keys stay in the order they were set in. A large zone's two
+  // lists, millions of entries each, sort side by side.
+  auto sort_owners = [this] { std::sort(owners_.begin(), owners_.end()); };
+  if (owners_.size() < kParallelSortSize) {
+    sort_owners();
+    std::sort(rrsets_.begin(), rrsets_.end());
+  } else {
+    std::thread owners(sort_owners);
+    std::sort(rrsets_.begin(), rrsets_.end());
+    owners.join();
+  }
   sealed_ = true;
 }
 
@@ -473,8 +492,9 @@ const RecordLocations::Entry* RecordLocations::lookup(
     }
     return found;
   }
-  auto [begin, end] =
-      std::equal_range(entries.begin(), entries.end(), Entry{key, 0, 0});
+  auto by_key = [](const Entry& a, const Entry& b) { return a.key < b.key; };
+  auto [begin, end] = std::equal_range(entries.begin(), entries.end(),
+                                       Entry{key, 0, 0, 0}, by_key);
   if (begin == end) {
     return nullptr;
   }

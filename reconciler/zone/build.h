@@ -53,7 +53,10 @@ class RecordLocations {
     uint64_t key = 0;
     int line = 0;
     int column = 0;
-    bool operator<(const Entry& other) const { return key < other.key; }
+    uint32_t order = 0;  // position among the entries set, for ties
+    bool operator<(const Entry& other) const {
+      return key < other.key || (key == other.key && order < other.order);
+    }
   };
 
   static uint64_t owner_key(const Name& owner);

@@ -258,6 +258,12 @@ size_t Zone::share_nodes_with(const Zone& other) {
   size_t shared = 0;
   size_t j = 0;
   for (std::shared_ptr<Node>& mine : nodes_) {
+    // Zones from a common copy line up, so try the next node first.
+    if (j < other.nodes_.size() && other.nodes_[j] == mine) {
+      ++shared;
+      ++j;
+      continue;
+    }
     while (j < other.nodes_.size() && other.nodes_[j]->name < mine->name) {
       ++j;
     }
