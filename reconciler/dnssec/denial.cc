@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <thread>
 
 #include "dnssec/crypto.h"
 
@@ -12,6 +13,8 @@ namespace {
 
 constexpr uint8_t kNsec3Sha1 = 1;
 constexpr uint8_t kNsec3OptOut = 1;
+// Names below which hashing on more threads is not worth starting them.
+constexpr size_t kEntriesPerThread = 4096;
 
 std::vector<zone::RrType> node_types(const zone::Node& node) {
   std::vector<zone::RrType> types;
@@ -45,9 +48,32 @@ bool has_signed_rrset(const zone::Node& node, NodeKind kind) {
 }
 
 struct ChainEntry {
-  std::string hash;
+  const zone::Name* name;  // hashed into `hash` once all are collected
   std::vector<zone::RrType> types;
+  std::string hash;
 };
+
+// Hashes every entry's name, spread over `threads` threads.
+void hash_entries(std::vector<ChainEntry>& entries, const std::string& salt,
+                  uint16_t iterations, unsigned threads) {
+  auto hash_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      entries[i].hash = nsec3_hash(*entries[i].name, salt, iterations);
+    }
+  };
+  size_t count = entries.size();
+  threads = static_cast<unsigned>(
+      std::clamp<size_t>(count / kEntriesPerThread, 1, std::max(1u, threads)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(hash_range, count * t / threads,
+                      count * (t + 1) / threads);
+  }
+  hash_range(0, count / threads);
+  for (std::thread& t : pool) {
+    t.join();
+  }
+}
 
 }  // namespace
 
@@ -135,7 +161,7 @@ std::vector<zone::Node> build_nsec3_chain(const std::vector<zone::Node>& nodes,
                                           const std::vector<NodeKind>& kinds,
                                           const zone::Name& origin,
                                           const model::Nsec3Params& params,
-                                          uint32_t ttl) {
+                                          uint32_t ttl, unsigned threads) {
   std::string salt = nsec3_salt(params);
   std::vector<ChainEntry> entries;
   entries.reserve(nodes.size());
@@ -189,8 +215,7 @@ std::vector<zone::Node> build_nsec3_chain(const std::vector<zone::Node>& nodes,
       if (has_signed_rrset(nodes[i], kinds[i])) {
         insert_type(types, zone::rrtype::RRSIG);
       }
-      entries.push_back(
-          ChainEntry{nsec3_hash(name, salt, params.iterations), types});
+      entries.push_back(ChainEntry{&name, std::move(types), {}});
     }
     path.push_back(name);
   }
@@ -200,8 +225,9 @@ std::vector<zone::Node> build_nsec3_chain(const std::vector<zone::Node>& nodes,
     }
   }
   for (const zone::Name& ent : empty_non_terminals) {
-    entries.push_back(ChainEntry{nsec3_hash(ent, salt, params.iterations), {}});
+    entries.push_back(ChainEntry{&ent, {}, {}});
   }
+  hash_entries(entries, salt, params.iterations, threads);
 
   std::sort(
       entries.begin(), entries.end(),

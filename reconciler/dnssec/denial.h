@@ -33,13 +33,14 @@ void add_nsec_chain(std::vector<zone::Node>& nodes,
 // NSEC3 node per authoritative name, delegation and empty non-terminal
 // (RFC 5155 section 7.1), leaving out insecure delegations, and the empty
 // non-terminals above only them, when `params.opt_out` is set. Returns the
-// NSEC3 nodes sorted in canonical order. Throws std::runtime_error on a
-// hash collision or an invalid salt.
+// NSEC3 nodes sorted in canonical order. `threads` threads share the
+// hashing. Throws std::runtime_error on a hash collision or an invalid
+// salt.
 std::vector<zone::Node> build_nsec3_chain(const std::vector<zone::Node>& nodes,
                                           const std::vector<NodeKind>& kinds,
                                           const zone::Name& origin,
                                           const model::Nsec3Params& params,
-                                          uint32_t ttl);
+                                          uint32_t ttl, unsigned threads = 1);
 
 // NSEC3PARAM RDATA for `params` (hash SHA-1, flags 0).
 std::string nsec3param_rdata(const model::Nsec3Params& params);

@@ -234,8 +234,8 @@ void add_denial(Layout& layout, const Name& origin, const SigningOptions& o) {
   insert_rrset(
       layout.nodes.front(),
       Rrset{zone::rrtype::NSEC3PARAM, ttl, {nsec3param_rdata(o.nsec3)}});
-  std::vector<Node> chain =
-      build_nsec3_chain(layout.nodes, layout.kinds, origin, o.nsec3, ttl);
+  std::vector<Node> chain = build_nsec3_chain(layout.nodes, layout.kinds,
+                                              origin, o.nsec3, ttl, o.threads);
   merge_nsec3_nodes(layout, std::move(chain));
 }
 
