@@ -102,7 +102,8 @@ class ChangeSigner {
         previous_(previous),
         origin_(input.origin()),
         signing_keys_(unique_signing_keys(keys)),
-        worker_(signing_keys_, store, options, origin_, previous.output) {}
+        worker_(signing_keys_, store, options, origin_, previous.output),
+        previous_due_(previous.earliest_expiration - options.refresh) {}
 
   std::optional<SignedZone> sign() {
     if (!usable() || !find_changes()) {
@@ -122,8 +123,9 @@ class ChangeSigner {
     result.nsec3_hashes = hashes_;
     result.visited_changes_only = true;
     result.refresh_due =
-        lost_earliest_ ? earliest_refresh(*out_) : previous_.refresh_due;
+        lost_earliest_ ? earliest_refresh(*out_) : previous_due_;
     result.refresh_due = std::min(result.refresh_due, worker_.refresh_due);
+    result.earliest_expiration = expiration_of(result.refresh_due, options_);
     return result;
   }
 
@@ -134,7 +136,7 @@ class ChangeSigner {
     const PreviousSigning& p = previous_;
     if (p.input == nullptr || p.output == nullptr ||
         !(p.input->origin() == origin_) || !(p.output->origin() == origin_) ||
-        options_.now >= p.refresh_due) {
+        p.earliest_expiration == 0 || options_.now >= previous_due_) {
       return false;
     }
     const Node* old_apex = p.output->find(origin_);
@@ -289,7 +291,7 @@ class ChangeSigner {
         RrsigFields f;
         if (parse_rrsig_fields(rdata, f) &&
             static_cast<UnixTime>(f.expiration) - options_.refresh <=
-                previous_.refresh_due) {
+                previous_due_) {
           lost_earliest_ = true;
         }
       }
@@ -606,6 +608,9 @@ class ChangeSigner {
   std::shared_ptr<const Nsec3Hashes> base_hashes_;
   std::shared_ptr<const Nsec3Hashes> hashes_;
   bool lost_earliest_ = false;
+  // When the previous version's first signature is due under the current
+  // refresh setting, which may differ from the one it was signed under.
+  UnixTime previous_due_ = 0;
 };
 
 }  // namespace

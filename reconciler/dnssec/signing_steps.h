@@ -41,6 +41,13 @@ uint32_t denial_ttl(const Rrset& soa);
 // Adds the DNSKEY, CDS and CDNSKEY RRsets of `keys` to the apex node.
 void add_key_rrsets(Node& apex, const KeySet& keys, const SigningOptions& o);
 
+// Returns the expiration of the signature that sets `refresh_due`.
+inline UnixTime expiration_of(UnixTime refresh_due, const SigningOptions& o) {
+  return refresh_due == std::numeric_limits<UnixTime>::max()
+             ? refresh_due
+             : refresh_due + o.refresh;
+}
+
 // Returns all keys that sign, each once, so workers can index their
 // signers.
 std::vector<const KeyInfo*> unique_signing_keys(const KeySet& keys);

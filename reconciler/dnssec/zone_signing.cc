@@ -335,6 +335,7 @@ SignedZone sign_layout(Layout layout, const Name& origin, const KeySet& keys,
   if (options.denial == model::Denial::kNsec3) {
     result.nsec3_hashes = collect_nsec3_hashes(layout.nodes, layout.kinds);
   }
+  result.earliest_expiration = expiration_of(result.refresh_due, options);
   result.zone = std::make_shared<zone::Zone>(origin);
   result.zone->set_nodes(std::move(layout.nodes));
   return result;

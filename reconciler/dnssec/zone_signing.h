@@ -48,7 +48,8 @@ using Nsec3Hashes = std::vector<Nsec3Hash>;
 
 struct SignedZone {
   std::shared_ptr<zone::Zone> zone;
-  UnixTime refresh_due = 0;  // earliest expiration minus refresh
+  UnixTime refresh_due = 0;          // earliest expiration minus refresh
+  UnixTime earliest_expiration = 0;  // of all signatures in the zone
   size_t rrsigs_made = 0;
   size_t rrsigs_reused = 0;
   // The NSEC3 chain's hashes; null for NSEC zones.
@@ -62,7 +63,9 @@ struct SignedZone {
 struct PreviousSigning {
   const zone::Zone* input = nullptr;   // the unsigned zone it signed
   const zone::Zone* output = nullptr;  // the signed zone it made
-  UnixTime refresh_due = 0;
+  // When the first signature of `output` expires; 0 when unknown, which
+  // means the full walk.
+  UnixTime earliest_expiration = 0;
   std::shared_ptr<const Nsec3Hashes> nsec3_hashes;
 };
 

@@ -48,7 +48,7 @@ SignedVersion ZoneSigner::sign(std::shared_ptr<const zone::Zone> unsigned_zone,
       previous->signed_zone->origin() == origin) {
     earlier.input = previous->unsigned_zone.get();
     earlier.output = previous->signed_zone.get();
-    earlier.refresh_due = previous->refresh_due;
+    earlier.earliest_expiration = previous->earliest_expiration;
     earlier.nsec3_hashes = previous->nsec3_hashes;
   }
   UnixTime now = clock_.now();
@@ -63,6 +63,7 @@ SignedVersion ZoneSigner::sign(std::shared_ptr<const zone::Zone> unsigned_zone,
   version.unsigned_zone = std::move(unsigned_zone);
   version.signed_zone = std::move(result.zone);
   version.refresh_due = result.refresh_due;
+  version.earliest_expiration = result.earliest_expiration;
   version.rrsigs_made = result.rrsigs_made;
   version.nsec3_hashes = std::move(result.nsec3_hashes);
   version.visited_changes_only = result.visited_changes_only;
@@ -80,6 +81,7 @@ SignedVersion ZoneSigner::sign_owned(zone::Zone unsigned_zone,
   SignedVersion version;
   version.signed_zone = std::move(result.zone);
   version.refresh_due = result.refresh_due;
+  version.earliest_expiration = result.earliest_expiration;
   version.rrsigs_made = result.rrsigs_made;
   version.nsec3_hashes = std::move(result.nsec3_hashes);
   return version;

@@ -21,6 +21,9 @@ struct SignedVersion {
   UnixTime refresh_due =
       0;  // when the earliest signature reaches its refresh point
   size_t rrsigs_made = 0;  // signatures created (not reused) in this call
+  // When the first signature of the signed zone expires; 0 when unknown
+  // (the next signing then visits every name).
+  UnixTime earliest_expiration = 0;
   // True when signing visited only the changed names and their neighbours.
   bool visited_changes_only = false;
   // The NSEC3 chain's hashes, for the next incremental signing.

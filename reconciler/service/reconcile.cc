@@ -327,12 +327,10 @@ bool Reconciler::publish_zone(ZoneState& state,
     request.signed_zone = version.signed_zone.get();
     request.diff = diff.get();
     request.commit = commit;
-    // The earliest signature reaches its refresh point `refresh` seconds
-    // before it expires.
     request.signature_expiry =
-        version.refresh_due == std::numeric_limits<UnixTime>::max()
+        version.earliest_expiration == std::numeric_limits<UnixTime>::max()
             ? 0
-            : version.refresh_due + state.policy.signature_refresh;
+            : version.earliest_expiration;
     request.reason = reason;
     context_.store->record_publish(request);
 
@@ -435,6 +433,7 @@ void Reconciler::restore_zone(
   state->origin = origin;
   state->version.unsigned_zone = strip_dnssec(*snapshot);
   state->version.signed_zone = snapshot;
+  state->version.earliest_expiration = latest->signature_expiry;
   state->serial = latest->serial;
   state->commit = latest->commit;
   state->secondaries = peers_for(secondaries, {});

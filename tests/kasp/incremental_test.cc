@@ -82,6 +82,7 @@ TEST_CASE("incremental signing equals full signing with Ed25519") {
         REQUIRE(testing::zone_text(*incremental.signed_zone) ==
                 testing::zone_text(*full.signed_zone));
         CHECK(incremental.refresh_due == full.refresh_due);
+        CHECK(incremental.earliest_expiration == full.earliest_expiration);
         CHECK(incremental.rrsigs_made < full.rrsigs_made);
 
         zone::ZoneDiff diff =
@@ -154,6 +155,39 @@ TEST_CASE("incremental NSEC3 signing rebuilds hashes a restore lacks") {
         testing::zone_text(*full.signed_zone));
   REQUIRE(next.nsec3_hashes != nullptr);
   CHECK(*next.nsec3_hashes == *full.nsec3_hashes);
+}
+
+TEST_CASE("incremental signing follows a changed refresh setting") {
+  std::mt19937 rng(5);
+  TempDir dir;
+  dnssec::FileKeyStore store(dir.path() / "keys");
+  ManualClock clock(kStart);
+  ZoneSigner signer(store, clock, 1);
+  model::Policy policy =
+      policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec, false);
+  zone::Zone z = testing::generate_zone(rng, 60);
+  SignedVersion first = signer.sign(share(z), policy, nullptr);
+
+  // An hour before the first refresh point, a refresh two hours longer
+  // makes the earliest signatures due at once.
+  clock.set(first.refresh_due - 3600);
+  policy.signature_refresh += 2 * 3600;
+  z.insert(zone::Rr{*zone::Name::parse("new.example."), zone::rrtype::A, 300,
+                    std::string("\xc0\x00\x02\x63", 4)});
+  z.set_serial(z.serial() + 1);
+  SignedVersion next = signer.sign(share(z), policy, &first);
+
+  // The same signing over every name: a version without a known
+  // expiration takes the full walk.
+  SignedVersion unknown = first;
+  unknown.earliest_expiration = 0;
+  SignedVersion full = signer.sign(share(z), policy, &unknown);
+  CHECK_FALSE(full.visited_changes_only);
+  CHECK_FALSE(next.visited_changes_only);
+  CHECK(next.rrsigs_made > 3);
+  CHECK(testing::zone_text(*next.signed_zone) ==
+        testing::zone_text(*full.signed_zone));
+  CHECK(next.earliest_expiration == full.earliest_expiration);
 }
 
 TEST_CASE("incremental signing refreshes only due signatures") {
