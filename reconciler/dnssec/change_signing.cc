@@ -36,19 +36,7 @@ bool same_rrset(const Rrset* a, const Rrset* b) {
   if (a == nullptr || b == nullptr) {
     return a == b;
   }
-  return a->type == b->type && a->ttl == b->ttl && a->rdatas == b->rdatas;
-}
-
-bool same_node_data(const Node& a, const Node& b) {
-  if (a.rrsets.size() != b.rrsets.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.rrsets.size(); ++i) {
-    if (!same_rrset(&a.rrsets[i], &b.rrsets[i])) {
-      return false;
-    }
-  }
-  return true;
+  return *a == *b;
 }
 
 // Checks that the signatures of `rrsigs` come from exactly `signers`.
@@ -202,7 +190,7 @@ class ChangeSigner {
       } else {
         old_node = &a[i++];
         new_node = &b[j++];
-        if (same_node_data(*old_node, *new_node)) {
+        if (old_node->rrsets == new_node->rrsets) {
           continue;
         }
       }

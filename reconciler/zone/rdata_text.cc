@@ -196,6 +196,23 @@ bool append_bitmap(std::string_view data, std::string& out) {
   return true;
 }
 
+// Appends the 16-bit and two 8-bit fields that start DS and DNSKEY RDATA
+// (key tag, algorithm, digest type; flags, protocol, algorithm), each
+// followed by a space.
+bool append_key_header(Reader& r, std::string& out) {
+  unsigned first = 0;
+  unsigned second = 0;
+  unsigned third = 0;
+  if (!r.u16(first) || !r.u8(second) || !r.u8(third)) {
+    return false;
+  }
+  for (unsigned value : {first, second, third}) {
+    append_number(value, out);
+    out.push_back(' ');
+  }
+  return true;
+}
+
 bool append_fields(RrType type, Reader& r, std::string& out) {
   unsigned a = 0;
   unsigned b = 0;
@@ -251,15 +268,9 @@ bool append_fields(RrType type, Reader& r, std::string& out) {
       return true;
     case rrtype::DS:
     case rrtype::CDS:
-      if (!r.u16(a) || !r.u8(b) || !r.u8(c)) {
+      if (!append_key_header(r, out)) {
         return false;
       }
-      append_number(a, out);
-      out.push_back(' ');
-      append_number(b, out);
-      out.push_back(' ');
-      append_number(c, out);
-      out.push_back(' ');
       data = r.rest();
       if (data.empty()) {
         return false;
@@ -268,15 +279,9 @@ bool append_fields(RrType type, Reader& r, std::string& out) {
       return true;
     case rrtype::DNSKEY:
     case rrtype::CDNSKEY:
-      if (!r.u16(a) || !r.u8(b) || !r.u8(c)) {
+      if (!append_key_header(r, out)) {
         return false;
       }
-      append_number(a, out);
-      out.push_back(' ');
-      append_number(b, out);
-      out.push_back(' ');
-      append_number(c, out);
-      out.push_back(' ');
       data = r.rest();
       if (data.empty()) {
         return false;

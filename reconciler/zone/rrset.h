@@ -72,6 +72,8 @@ struct Rrset {
   RrType type = 0;
   uint32_t ttl = 0;
   std::vector<std::string> rdatas;
+
+  friend bool operator==(const Rrset&, const Rrset&) = default;
 };
 
 // One record with its owner, as carried in diffs and IXFR journals.

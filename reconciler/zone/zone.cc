@@ -254,7 +254,8 @@ const Rrset* Zone::find(const Name& name, RrType type) const {
 }
 
 size_t Zone::share_nodes_with(const Zone& other) {
-  assert(finalized_ && other.finalized_);
+  assert(finalized_);
+  assert(other.finalized_);
   size_t shared = 0;
   size_t j = 0;
   for (std::shared_ptr<Node>& mine : nodes_) {
@@ -275,17 +276,7 @@ size_t Zone::share_nodes_with(const Zone& other) {
       ++shared;
       continue;
     }
-    if (!(theirs->name == mine->name) ||
-        theirs->rrsets.size() != mine->rrsets.size()) {
-      continue;
-    }
-    bool equal = true;
-    for (size_t k = 0; equal && k < mine->rrsets.size(); ++k) {
-      const Rrset& a = mine->rrsets[k];
-      const Rrset& b = theirs->rrsets[k];
-      equal = a.type == b.type && a.ttl == b.ttl && a.rdatas == b.rdatas;
-    }
-    if (equal) {
+    if (theirs->name == mine->name && theirs->rrsets == mine->rrsets) {
       mine = theirs;
       ++shared;
     }
