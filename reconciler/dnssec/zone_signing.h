@@ -81,19 +81,18 @@ SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
                      KeyStore& store, const SigningOptions& options,
                      const zone::Zone* previous = nullptr);
 
-// As above without a previous version, for an input nobody needs
-// afterwards: its records move into the signed zone instead of being
+// Signs as above without a previous version, for an input the caller
+// gives up. Its records move into the signed zone instead of being
 // copied, so the two are never held at once. Leaves `input` empty.
 SignedZone sign_zone(zone::Zone&& input, const KeySet& keys, KeyStore& store,
                      const SigningOptions& options);
 
-// As above, with the same result, but when no signature is due for
-// refresh, the keys, signers and denial settings are those of `previous`
-// and few names changed, visits only the changed names and their
-// NSEC/NSEC3 neighbours: the result shares every other node with
-// previous.output. Otherwise signs as above with previous.output.
-// Changes that move a zone cut (NS below the apex or DNAME added or
-// removed) and NSEC3 opt-out always take the full walk.
+// Signs as above with previous.output, with the same result. When no
+// signature is due, the keys, signers and denial settings are those of
+// `previous` and few names changed, it visits only the changed names and
+// their NSEC/NSEC3 neighbours, and the result shares every other node
+// with previous.output. Changes that move a zone cut (NS below the apex
+// or DNAME added or removed) and NSEC3 opt-out always take the full walk.
 SignedZone sign_zone(const zone::Zone& input, const KeySet& keys,
                      KeyStore& store, const SigningOptions& options,
                      const PreviousSigning& previous);

@@ -28,7 +28,8 @@ struct PreviousBuild {
   bool built_with_cds;
 };
 
-// What rebuild_zone made: what build_zone would return for the file.
+// The result of rebuild_zone, equal to what build_zone returns for the
+// file.
 struct RebuiltZone {
   Zone zone;
   RecordLocations locations;

@@ -264,12 +264,14 @@ TEST_CASE("common RDATA text is the text ldns gives") {
       "22-lots-rr-types--example.com.zone",
       "41-rfc8976-complex-example--example.zone",
   };
+
   std::vector<zone::Zone> inputs;
   inputs.push_back(testing::parse_zone(kHandMadeZone, "example."));
   inputs.push_back(testing::read_zone(
       testing::test_data(std::string("dnssec/") + files[0]), "example.com."));
   inputs.push_back(testing::read_zone(
       testing::test_data(std::string("dnssec/") + files[1]), "example."));
+
   std::map<zone::RrType, size_t> fast_types;
   for (const zone::Zone& input : inputs) {
     for (uint8_t alg : {algorithm::kRsaSha256, algorithm::kEd25519}) {
@@ -292,6 +294,7 @@ TEST_CASE("common RDATA text is the text ldns gives") {
       }
     }
   }
+
   for (zone::RrType type :
        {zone::rrtype::A, zone::rrtype::AAAA, zone::rrtype::NS, zone::rrtype::MX,
         zone::rrtype::SOA, zone::rrtype::DS, zone::rrtype::CDS,

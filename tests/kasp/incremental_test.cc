@@ -24,6 +24,20 @@ model::Policy policy_for(uint8_t algorithm, model::Denial denial,
   return policy;
 }
 
+// A key folder in a fresh temporary folder, a clock at kStart and a
+// signer over both.
+struct SigningSetup {
+  explicit SigningSetup(unsigned threads)
+      : store(dir.path() / "keys"),
+        clock(kStart),
+        signer(store, clock, threads) {}
+
+  TempDir dir;
+  dnssec::FileKeyStore store;
+  ManualClock clock;
+  ZoneSigner signer;
+};
+
 std::shared_ptr<const zone::Zone> share(const zone::Zone& z) {
   return std::make_shared<const zone::Zone>(z);
 }
@@ -56,10 +70,9 @@ TEST_CASE("incremental signing equals full signing with Ed25519") {
     for (uint32_t seed = 1; seed <= 3; ++seed) {
       INFO(denial.name << " seed " << seed);
       std::mt19937 rng(seed);
-      TempDir dir;
-      dnssec::FileKeyStore store(dir.path() / "keys");
-      ManualClock clock(kStart);
-      ZoneSigner signer(store, clock, 2);
+      SigningSetup setup(2);
+      ZoneSigner& signer = setup.signer;
+      ManualClock& clock = setup.clock;
       model::Policy policy = policy_for(dnssec::algorithm::kEd25519,
                                         denial.denial, denial.opt_out);
 
@@ -108,10 +121,8 @@ TEST_CASE("incremental signing equals full signing with Ed25519") {
 
 TEST_CASE("incremental signing with ECDSA matches all but signatures") {
   std::mt19937 rng(42);
-  TempDir dir;
-  dnssec::FileKeyStore store(dir.path() / "keys");
-  ManualClock clock(kStart);
-  ZoneSigner signer(store, clock, 2);
+  SigningSetup setup(2);
+  ZoneSigner& signer = setup.signer;
   model::Policy policy = policy_for(dnssec::algorithm::kEcdsaP256Sha256,
                                     model::Denial::kNsec3, false);
   zone::Zone current = testing::generate_zone(rng, 200);
@@ -131,10 +142,8 @@ TEST_CASE("incremental signing with ECDSA matches all but signatures") {
 
 TEST_CASE("incremental NSEC3 signing rebuilds hashes a restore lacks") {
   std::mt19937 rng(11);
-  TempDir dir;
-  dnssec::FileKeyStore store(dir.path() / "keys");
-  ManualClock clock(kStart);
-  ZoneSigner signer(store, clock, 1);
+  SigningSetup setup(1);
+  ZoneSigner& signer = setup.signer;
   model::Policy policy =
       policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec3, false);
   zone::Zone z = testing::generate_zone(rng, 80);
@@ -159,10 +168,9 @@ TEST_CASE("incremental NSEC3 signing rebuilds hashes a restore lacks") {
 
 TEST_CASE("incremental signing follows a changed refresh setting") {
   std::mt19937 rng(5);
-  TempDir dir;
-  dnssec::FileKeyStore store(dir.path() / "keys");
-  ManualClock clock(kStart);
-  ZoneSigner signer(store, clock, 1);
+  SigningSetup setup(1);
+  ZoneSigner& signer = setup.signer;
+  ManualClock& clock = setup.clock;
   model::Policy policy =
       policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec, false);
   zone::Zone z = testing::generate_zone(rng, 60);
@@ -192,10 +200,9 @@ TEST_CASE("incremental signing follows a changed refresh setting") {
 
 TEST_CASE("incremental signing refreshes only due signatures") {
   std::mt19937 rng(7);
-  TempDir dir;
-  dnssec::FileKeyStore store(dir.path() / "keys");
-  ManualClock clock(kStart);
-  ZoneSigner signer(store, clock, 2);
+  SigningSetup setup(2);
+  ZoneSigner& signer = setup.signer;
+  ManualClock& clock = setup.clock;
   model::Policy policy =
       policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec, false);
   zone::Zone z = testing::generate_zone(rng, 100);
@@ -226,10 +233,8 @@ TEST_CASE("incremental signing refreshes only due signatures") {
 
 TEST_CASE("diff of signed versions carries the changed signatures") {
   std::mt19937 rng(3);
-  TempDir dir;
-  dnssec::FileKeyStore store(dir.path() / "keys");
-  ManualClock clock(kStart);
-  ZoneSigner signer(store, clock, 1);
+  SigningSetup setup(1);
+  ZoneSigner& signer = setup.signer;
   model::Policy policy =
       policy_for(dnssec::algorithm::kEd25519, model::Denial::kNsec, false);
   zone::Zone z = testing::generate_zone(rng, 50);
