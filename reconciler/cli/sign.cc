@@ -63,7 +63,7 @@ std::optional<zone::Zone> load_input(const SignOptions& o,
     } else {
       // A zone YAML names its policy; tenant repositories keep it in
       // policies/<name>.yaml beside the zones/ folder.
-      std::string name = loaded->file.policy;
+      std::string name = loaded->file->policy;
       fs::path file = fs::path(o.input).parent_path() / ".." / "policies" /
                       (name + ".yaml");
       policy = load_policy(

@@ -1,6 +1,7 @@
 #include "model/zone_file.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <unordered_set>
 
@@ -154,39 +155,108 @@ void move_lines(OwnerRecords& owner, int lines) {
   }
 }
 
-// The hash of each owner block's text.
-std::vector<size_t> hash_blocks(const std::string& text,
-                                const RecordsLayout& layout) {
-  std::vector<size_t> hashes(layout.owners.size());
-  for (size_t i = 0; i < layout.owners.size(); ++i) {
-    hashes[i] = std::hash<std::string_view>()(block_text(text, layout, i));
+// The length of the longest common prefix of `a` and `b`, compared a page
+// at a time first.
+size_t common_prefix(std::string_view a, std::string_view b) {
+  constexpr size_t kPage = 4096;
+  size_t size = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i + kPage <= size &&
+         std::memcmp(a.data() + i, b.data() + i, kPage) == 0) {
+    i += kPage;
   }
-  return hashes;
+  while (i < size && a[i] == b[i]) {
+    ++i;
+  }
+  return i;
+}
+
+// The length of the longest common suffix of `a` and `b`, up to `limit`.
+size_t common_suffix(std::string_view a, std::string_view b, size_t limit) {
+  constexpr size_t kPage = 4096;
+  size_t i = 0;
+  while (i + kPage <= limit &&
+         std::memcmp(a.data() + a.size() - i - kPage,
+                     b.data() + b.size() - i - kPage, kPage) == 0) {
+    i += kPage;
+  }
+  while (i < limit && a[a.size() - 1 - i] == b[b.size() - 1 - i]) {
+    ++i;
+  }
+  return i;
 }
 
 // For each owner block of `layout`, the index of a reusable block of
-// `previous` with the same text, if any. `hashes` are the blocks' hashes.
-std::vector<std::optional<size_t>> match_blocks(
-    const std::string& text, const RecordsLayout& layout,
-    const std::vector<size_t>& hashes, const OwnerBlocks& previous) {
-  std::vector<std::optional<size_t>> matches(layout.owners.size());
-  std::string_view old_text = previous.text;
-  auto same = [&](size_t i, size_t index) {
-    const OwnerBlocks::Block& old = previous.blocks[index];
-    return old.reusable && old.hash == hashes[i] &&
-           old_text.substr(old.offset, old.size) == block_text(text, layout, i);
+// `previous` with the same text, if any. Blocks inside the text that both
+// versions begin or end with are matched by position. Blocks between the
+// first and the last difference are looked up by the hash of their text.
+std::vector<std::optional<size_t>> match_blocks(const std::string& text,
+                                                const RecordsLayout& layout,
+                                                const OwnerBlocks& previous) {
+  size_t count = layout.owners.size();
+  size_t old_count = previous.blocks.size();
+  std::vector<std::optional<size_t>> matches(count);
+  auto old_text = [&previous](size_t j) {
+    const OwnerBlocks::Block& old = previous.blocks[j];
+    return std::string_view(previous.text).substr(old.offset, old.size);
   };
+  auto same = [&](size_t i, size_t j) {
+    return previous.blocks[j].reusable &&
+           old_text(j) == block_text(text, layout, i);
+  };
+  // A block inside the common prefix or suffix has the text of the block
+  // at the same place in the previous version, if there is one.
+  size_t prefix = common_prefix(text, previous.text);
+  size_t suffix =
+      common_suffix(text, previous.text,
+                    std::min(text.size(), previous.text.size()) - prefix);
+  auto same_place = [&](size_t i, size_t j, ptrdiff_t shift) {
+    const OwnerBlocks::Block& old = previous.blocks[j];
+    std::string_view block = block_text(text, layout, i);
+    return old.reusable && old.size == block.size() &&
+           static_cast<ptrdiff_t>(layout.owners[i].offset) ==
+               static_cast<ptrdiff_t>(old.offset) + shift;
+  };
+  size_t lead = 0;
+  while (lead < count && lead < old_count && same_place(lead, lead, 0) &&
+         layout.owners[lead].offset + previous.blocks[lead].size <= prefix) {
+    matches[lead] = lead;
+    ++lead;
+  }
+  ptrdiff_t shift = static_cast<ptrdiff_t>(text.size()) -
+                    static_cast<ptrdiff_t>(previous.text.size());
+  size_t trail = 0;
+  while (lead + trail < count && lead + trail < old_count &&
+         same_place(count - 1 - trail, old_count - 1 - trail, shift) &&
+         layout.owners[count - 1 - trail].offset >= text.size() - suffix) {
+    matches[count - 1 - trail] = old_count - 1 - trail;
+    ++trail;
+  }
+  if (lead + trail == count || lead + trail == old_count) {
+    return matches;
+  }
+
+  std::hash<std::string_view> hash;
+  std::vector<std::pair<size_t, size_t>> by_hash;
+  by_hash.reserve(old_count - lead - trail);
+  for (size_t j = lead; j < old_count - trail; ++j) {
+    if (previous.blocks[j].reusable) {
+      by_hash.emplace_back(hash(old_text(j)), j);
+    }
+  }
+  std::sort(by_hash.begin(), by_hash.end());
   // Most blocks follow the block that the one before them matched, so
   // that one is tried before a search.
-  size_t expected = 0;
-  for (size_t i = 0; i < layout.owners.size(); ++i) {
-    if (expected < previous.blocks.size() && same(i, expected)) {
+  size_t expected = lead;
+  for (size_t i = lead; i < count - trail; ++i) {
+    if (expected < old_count - trail && same(i, expected)) {
       matches[i] = expected++;
       continue;
     }
-    auto it = std::lower_bound(previous.by_hash.begin(), previous.by_hash.end(),
-                               std::make_pair(hashes[i], size_t{0}));
-    for (; it != previous.by_hash.end() && it->first == hashes[i]; ++it) {
+    size_t key = hash(block_text(text, layout, i));
+    auto it = std::lower_bound(by_hash.begin(), by_hash.end(),
+                               std::make_pair(key, size_t{0}));
+    for (; it != by_hash.end() && it->first == key; ++it) {
       if (same(i, it->second)) {
         matches[i] = it->second;
         expected = it->second + 1;
@@ -207,20 +277,27 @@ class ZoneFileParser {
       : reader_(path, diagnostics) {}
 
   // Takes unchanged owner blocks from `previous` in parse_in_parts.
-  void reuse(const PreviousParse& previous,
-             std::vector<std::optional<size_t>> matches) {
+  void reuse(PreviousParse& previous,
+             const std::vector<std::optional<size_t>>& matches) {
     previous_ = &previous;
-    matches_ = std::move(matches);
+    matches_ = &matches;
+  }
+
+  // Returns to previous_ the records taken from it for `file`: copies
+  // when `file` is kept, else the records themselves.
+  void give_back(ZoneFile& file, bool keep_file) {
+    for (const ReusedOwner& reused : reused_) {
+      OwnerRecords& records = file.records[reused.record];
+      int moved = records.location.line - 1 -
+                  previous_->blocks.blocks[reused.block].line;
+      OwnerRecords& old = previous_->file.records[reused.block];
+      old = keep_file ? records : std::move(records);
+      move_lines(old, -moved);
+    }
+    reused_.clear();
   }
 
   const OwnerCounts& counts() const { return counts_; }
-
-  // Notes in `blocks` the block of previous_ each one was taken from.
-  void note_reused(OwnerBlocks& blocks) const {
-    for (size_t i = 0; i < blocks.blocks.size() && i < matches_.size(); ++i) {
-      blocks.blocks[i].previous = matches_[i];
-    }
-  }
 
   std::optional<ZoneFile> parse(const std::string& text) {
     std::optional<YAML::Node> root = reader_.load(text);
@@ -443,14 +520,18 @@ class ZoneFileParser {
     // the previous parse, so they are checked against these keys alone,
     // once all are known.
     std::unordered_set<std::string> seen;
-    seen.reserve(matches_.empty() ? owners.size() : 64);
+    seen.reserve(matches_ == nullptr ? owners.size() : 64);
     std::vector<bool> taken(previous_ ? previous_->blocks.blocks.size() : 0);
+    if (previous_ != nullptr) {
+      reused_.reserve(owners.size());
+    }
     auto matched = [this](size_t i) {
-      return i < matches_.size() && matches_[i].has_value();
+      return matches_ != nullptr && i < matches_->size() &&
+             (*matches_)[i].has_value();
     };
     for (size_t first = 0; first < owners.size();) {
       if (matched(first)) {
-        size_t index = *matches_[first];
+        size_t index = *(*matches_)[first];
         if (taken[index]) {
           key_collision_ = true;  // the same block twice: a duplicate key
           return;
@@ -489,10 +570,9 @@ class ZoneFileParser {
       reader_.set_line_offset(0);
       first = last;
     }
-    if (previous_ != nullptr && !seen.empty()) {
-      for (size_t index = 0; index < taken.size(); ++index) {
-        if (taken[index] &&
-            seen.count(previous_->file.records[index].owner) != 0) {
+    if (!seen.empty()) {
+      for (const ReusedOwner& reused : reused_) {
+        if (seen.count(file.records[reused.record].owner) != 0) {
           key_collision_ = true;
           return;
         }
@@ -500,14 +580,16 @@ class ZoneFileParser {
     }
   }
 
-  // Adds the records and warnings of owner block `index` of previous_,
-  // now at 0-based `line`, with their positions moved there.
+  // Moves the records of owner block `index` of previous_, now at
+  // 0-based `line`, to `file` with their positions moved there, and adds
+  // the block's warnings.
   void reuse_owner(size_t index, int line, ZoneFile& file) {
-    const OwnerRecords& old = previous_->file.records[index];
     int moved = line - previous_->blocks.blocks[index].line;
-    OwnerRecords records = old;
-    move_lines(records, moved);
-    file.records.push_back(std::move(records));
+    file.records.push_back(std::move(previous_->file.records[index]));
+    move_lines(file.records.back(), moved);
+    reused_.push_back(
+        ReusedOwner{static_cast<uint32_t>(file.records.size() - 1),
+                    static_cast<uint32_t>(index)});
     const auto& warnings = previous_->blocks.warnings;
     auto it = std::lower_bound(
         warnings.begin(), warnings.end(), index,
@@ -633,39 +715,49 @@ class ZoneFileParser {
   // must be parsed again without reuse to report the duplicate where a
   // parse in file order does.
   bool key_collision_ = false;
-  const PreviousParse* previous_ = nullptr;
+  PreviousParse* previous_ = nullptr;
   // For each owner block, the block of previous_ to take it from.
-  std::vector<std::optional<size_t>> matches_;
+  const std::vector<std::optional<size_t>>* matches_ = nullptr;
+  // The records taken from previous_, for give_back().
+  struct ReusedOwner {
+    uint32_t record;  // in the file parsed
+    uint32_t block;   // of previous_
+  };
+  std::vector<ReusedOwner> reused_;
   OwnerCounts counts_;
 };
 
 // The owner blocks of a parse of `text` in parts that reported
-// `diagnostics`, or null when they cannot be matched to records: errors, or an
-// owner block that gave no OwnerRecords.
+// `diagnostics`, taking `text`, or null when they cannot be matched to
+// records: errors, or an owner block that gave no OwnerRecords. `matches`
+// are the blocks reused from `previous`.
 std::shared_ptr<OwnerBlocks> make_owner_blocks(
-    const std::string& text, const RecordsLayout& layout,
-    const std::vector<size_t>& hashes, const ZoneFile& file,
-    const Diagnostics& diagnostics) {
+    std::string& text, const RecordsLayout& layout, const ZoneFile& file,
+    const Diagnostics& diagnostics,
+    const std::vector<std::optional<size_t>>& matches) {
   const std::vector<RecordsLayout::Owner>& owners = layout.owners;
   if (diagnostics.has_errors() || file.records.size() != owners.size()) {
     return nullptr;
   }
+  // Without either character anywhere, no block needs a look.
+  bool anchors = std::memchr(text.data(), '&', text.size()) != nullptr ||
+                 std::memchr(text.data(), '*', text.size()) != nullptr;
   auto blocks = std::make_shared<OwnerBlocks>();
-  blocks->text = text;
   blocks->blocks.reserve(owners.size());
-  blocks->by_hash.reserve(owners.size());
   for (size_t i = 0; i < owners.size(); ++i) {
     if (file.records[i].location.line != owners[i].line + 1) {
       return nullptr;
     }
     std::string_view block = block_text(text, layout, i);
-    bool reusable = block.find_first_of("&*") == std::string_view::npos;
-    blocks->blocks.push_back(OwnerBlocks::Block{owners[i].offset, block.size(),
-                                                owners[i].line, hashes[i],
-                                                reusable, std::nullopt});
-    blocks->by_hash.emplace_back(hashes[i], i);
+    std::optional<size_t> previous =
+        i < matches.size() ? matches[i] : std::nullopt;
+    // A block matched only a reusable one, with the same text.
+    bool reusable = !anchors || previous.has_value() ||
+                    block.find_first_of("&*") == std::string_view::npos;
+    blocks->blocks.push_back(OwnerBlocks::Block{
+        owners[i].offset, block.size(), owners[i].line, reusable, previous});
   }
-  std::sort(blocks->by_hash.begin(), blocks->by_hash.end());
+  blocks->text = std::move(text);
   blocks->warnings = diagnostics_by_block(*blocks, diagnostics);
   return blocks;
 }
@@ -687,79 +779,75 @@ const char* serial_policy_name(SerialPolicy policy) {
 std::optional<ZoneFile> parse_zone_file(const std::string& path,
                                         const std::string& text,
                                         Diagnostics& diagnostics) {
-  return parse_zone_file(path, text, diagnostics, nullptr, nullptr);
-}
-
-std::optional<ZoneFile> parse_zone_file(const std::string& path,
-                                        const std::string& text,
-                                        Diagnostics& diagnostics,
-                                        const PreviousParse* previous,
-                                        std::shared_ptr<OwnerBlocks>* blocks,
-                                        OwnerCounts* counts) {
-  if (blocks != nullptr) {
-    blocks->reset();
-  }
   if (std::optional<RecordsLayout> layout = find_records_layout(text)) {
     // Problems go to a separate list first, because a part that does not
     // parse on its own means starting over with the whole text.
     Diagnostics found;
     std::optional<ZoneFile> file;
     ZoneFileParser parser(path, found);
-    std::vector<size_t> hashes;
-    if (previous != nullptr || blocks != nullptr) {
-      hashes = hash_blocks(text, *layout);
-    }
-    if (previous != nullptr) {
-      parser.reuse(*previous,
-                   match_blocks(text, *layout, hashes, previous->blocks));
-    }
     if (parser.parse_in_parts(RecordsSource{text, *layout}, file)) {
-      if (blocks != nullptr && file) {
-        *blocks = make_owner_blocks(text, *layout, hashes, *file, found);
-        if (*blocks && previous != nullptr) {
-          parser.note_reused(**blocks);
-        }
-      }
-      if (counts != nullptr) {
-        counts->reused += parser.counts().reused;
-        counts->parsed += parser.counts().parsed;
-      }
       diagnostics.append(found);
       return file;
-    }
-    if (previous != nullptr) {
-      // A reused block may split an alias from its anchor in another
-      // block, so the parts are parsed again without reuse.
-      return parse_zone_file(path, text, diagnostics, nullptr, blocks, counts);
     }
   }
   return ZoneFileParser(path, diagnostics).parse(text);
 }
 
-ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
-                             const OwnerBlocks& previous,
-                             std::vector<OwnerRecords>& previous_records) {
-  // Everything but the records is copied as it is.
-  std::vector<OwnerRecords> records;
-  records.swap(file.records);
-  ZoneFile copy = file;
-  file.records.swap(records);
-
-  std::vector<bool> taken(previous_records.size());
-  copy.records.reserve(file.records.size());
-  for (size_t i = 0; i < file.records.size(); ++i) {
-    std::optional<size_t> from =
-        i < blocks.blocks.size() ? blocks.blocks[i].previous : std::nullopt;
-    if (!from || *from >= previous_records.size() || taken[*from]) {
-      copy.records.push_back(file.records[i]);
-      continue;
-    }
-    taken[*from] = true;
-    OwnerRecords moved = std::move(previous_records[*from]);
-    move_lines(moved, blocks.blocks[i].line - previous.blocks[*from].line);
-    copy.records.push_back(std::move(moved));
+std::optional<ZoneFile> parse_zone_file(const std::string& path,
+                                        std::string text,
+                                        Diagnostics& diagnostics,
+                                        PreviousParse* previous,
+                                        std::shared_ptr<OwnerBlocks>* blocks,
+                                        OwnerCounts* counts) {
+  if (blocks != nullptr) {
+    blocks->reset();
   }
-  return copy;
+  if (std::optional<RecordsLayout> layout = find_records_layout(text)) {
+    Diagnostics found;
+    std::optional<ZoneFile> file;
+    ZoneFileParser parser(path, found);
+    std::vector<std::optional<size_t>> matches;
+    if (previous != nullptr) {
+      matches = match_blocks(text, *layout, previous->blocks);
+      parser.reuse(*previous, matches);
+    }
+    if (parser.parse_in_parts(RecordsSource{text, *layout}, file)) {
+      if (counts != nullptr) {
+        counts->reused += parser.counts().reused;
+        counts->parsed += parser.counts().parsed;
+      }
+      diagnostics.append(found);
+      if (blocks != nullptr && file) {
+        *blocks = make_owner_blocks(text, *layout, *file, found, matches);
+      }
+      if (file && (blocks == nullptr || *blocks == nullptr)) {
+        parser.give_back(*file, true);
+      }
+      return file;
+    }
+    if (previous != nullptr) {
+      if (file) {
+        parser.give_back(*file, false);
+      }
+      // A reused block may split an alias from its anchor in another
+      // block, so the parts are parsed again without reuse.
+      return parse_zone_file(path, std::move(text), diagnostics, nullptr,
+                             blocks, counts);
+    }
+  }
+  return ZoneFileParser(path, diagnostics).parse(text);
+}
+
+void give_back_records(const ZoneFile& file, const OwnerBlocks& blocks,
+                       PreviousParse previous) {
+  for (size_t i = 0; i < blocks.blocks.size() && i < file.records.size(); ++i) {
+    if (std::optional<size_t> from = blocks.blocks[i].previous) {
+      OwnerRecords& old = previous.file.records[*from];
+      old = file.records[i];
+      move_lines(old,
+                 previous.blocks.blocks[*from].line - blocks.blocks[i].line);
+    }
+  }
 }
 
 std::vector<std::pair<size_t, Diagnostic>> diagnostics_by_block(

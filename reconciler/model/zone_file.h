@@ -107,8 +107,7 @@ struct OwnerBlocks {
   struct Block {
     size_t offset = 0;  // of the owner key's line in `text`
     size_t size = 0;
-    int line = 0;     // 0-based line of the owner key
-    size_t hash = 0;  // of the block's text
+    int line = 0;  // 0-based line of the owner key
     // False when the block may use a YAML anchor or alias ('&' or '*'
     // anywhere in it), whose value can come from another block.
     bool reusable = false;
@@ -118,29 +117,17 @@ struct OwnerBlocks {
 
   std::string text;           // the whole file
   std::vector<Block> blocks;  // in the order of ZoneFile::records
-  // The hash of each block's text with the block's index, sorted. A
-  // sorted vector, because a hash table of a large zone's blocks costs a
-  // memory allocation per block.
-  std::vector<std::pair<size_t, size_t>> by_hash;
   // Warnings parsing reported inside a block, with the block's index.
   std::vector<std::pair<size_t, Diagnostic>> warnings;
 };
 
 // A parse of an earlier version of the same file: what it returned and
-// its owner blocks.
+// its owner blocks. A parse that reuses its owner blocks takes their
+// records out of `file` (see parse_zone_file).
 struct PreviousParse {
-  const ZoneFile& file;
+  ZoneFile& file;
   const OwnerBlocks& blocks;
 };
-
-// Makes a copy of `file`, which a parse with `previous` returned along
-// with `blocks`, taking the records of reused blocks from
-// `previous_records` (the records of the previous parse) by move instead
-// of copying them. `file` is the same on return; `previous_records` is
-// left unusable.
-ZoneFile copy_taking_records(ZoneFile& file, const OwnerBlocks& blocks,
-                             const OwnerBlocks& previous,
-                             std::vector<OwnerRecords>& previous_records);
 
 // Assigns each diagnostic located inside an owner block of `blocks` to
 // that block. Returns (block index, diagnostic) in block order.
@@ -155,17 +142,28 @@ struct OwnerCounts {
 };
 
 // As above, but owner blocks whose text is the same as one of `previous`
-// (possibly on another line) are not parsed again: their records and
-// warnings are taken from `previous`, with positions moved to the block's
-// new line. The result and the diagnostics are the same as without
-// `previous`. Sets `*blocks` to this version's owner blocks when the parse
-// had no errors, else to null. Adds to `*counts` when given.
+// (possibly on another line) are not parsed again: their records are
+// moved out of previous->file, with positions moved to the block's new
+// line, and their warnings are copied from previous->blocks. The result
+// and the diagnostics are the same as without `previous`.
+//
+// Sets `*blocks` to this version's owner blocks, which keep `text`, when
+// the parse had no errors. previous->file then lacks the records of the
+// blocks whose `previous` is set, until give_back_records returns them.
+// Otherwise `*blocks` is null and previous->file is left as it was. Adds
+// to `*counts` when given.
 std::optional<ZoneFile> parse_zone_file(const std::string& path,
-                                        const std::string& text,
+                                        std::string text,
                                         Diagnostics& diagnostics,
-                                        const PreviousParse* previous,
+                                        PreviousParse* previous,
                                         std::shared_ptr<OwnerBlocks>* blocks,
                                         OwnerCounts* counts = nullptr);
+
+// Copies back into `previous` the records that a parse with it took for
+// `file` and `blocks`, for a caller that will not use `file` as the next
+// PreviousParse.
+void give_back_records(const ZoneFile& file, const OwnerBlocks& blocks,
+                       PreviousParse previous);
 
 // Converts a contact written as an e-mail address ("hostmaster@example.com",
 // "john.doe@example.com") to the RNAME form ("hostmaster.example.com.",

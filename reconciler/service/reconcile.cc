@@ -189,7 +189,7 @@ void Reconciler::report_removed_zones(const std::set<zone::Name>& present,
 std::string Reconciler::zone_of_file(const zone::LoadedTenant& loaded,
                                      const std::string& location) {
   for (const zone::LoadedZone& z : loaded.zones) {
-    const std::string& path = z.file.path;
+    const std::string& path = z.file->path;
     if (!path.empty() && location.rfind(path, 0) == 0) {
       return z.zone.origin().text();
     }
@@ -202,19 +202,19 @@ bool Reconciler::reconcile_zone(const zone::LoadedTenant& loaded,
                                 const state::CommitInfo& commit) {
   const zone::Name& origin = loaded_zone.zone.origin();
   if (!context_.claims->owned_by(origin.text(), tenant())) {
-    reject(origin.text(), commit.id, loaded_zone.file.zone_location.text(),
+    reject(origin.text(), commit.id, loaded_zone.file->zone_location.text(),
            "zone " + origin.text() + " belongs to tenant " +
                context_.claims->owner(origin.text()));
     return false;
   }
 
-  auto policy_it = loaded.policies.find(loaded_zone.file.policy);
+  auto policy_it = loaded.policies.find(loaded_zone.file->policy);
   model::Policy policy = policy_it != loaded.policies.end()
                              ? policy_it->second
                              : model::default_policy();
   std::string fingerprint = policy_fingerprint(policy);
   std::vector<transfer::SecondaryPeer> peers =
-      peers_for(loaded.secondaries, loaded_zone.file.secondaries);
+      peers_for(loaded.secondaries, loaded_zone.file->secondaries);
 
   std::shared_ptr<ZoneState>& slot = zones_[origin];
   bool first = slot == nullptr;
@@ -242,7 +242,7 @@ bool Reconciler::reconcile_zone(const zone::LoadedTenant& loaded,
   state.policy = policy;
   state.policy_fingerprint = fingerprint;
   state.policy_known = true;
-  state.serial_policy = serial_policy(loaded_zone.file.soa.serial);
+  state.serial_policy = serial_policy(loaded_zone.file->soa.serial);
   state.secondaries = peers;
 
   if (!inputs_changed) {

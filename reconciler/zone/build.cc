@@ -481,6 +481,46 @@ void RecordLocations::seal() {
   sealed_ = true;
 }
 
+RecordLocations RecordLocations::moved(const RecordLocations& previous,
+                                       const std::vector<LineMove>& moves,
+                                       const RecordLocations& added) {
+  // Moves the kept entries of one list and merges those of `added` in,
+  // keeping the list sorted.
+  auto merge = [&moves](const std::vector<Entry>& kept,
+                        std::vector<Entry> more) {
+    // Equal keys sort by order, and added ones follow the kept ones.
+    for (Entry& entry : more) {
+      entry.order += static_cast<uint32_t>(kept.size());
+    }
+    std::vector<Entry> out;
+    out.reserve(kept.size() + more.size());
+    auto next = more.begin();
+    for (Entry entry : kept) {
+      auto range = std::upper_bound(
+          moves.begin(), moves.end(), entry.line,
+          [](int line, const LineMove& move) { return line < move.first; });
+      if (range != moves.begin() && entry.line < (range - 1)->end) {
+        if ((range - 1)->dropped) {
+          continue;
+        }
+        entry.line += (range - 1)->delta;
+      }
+      for (; next != more.end() && *next < entry; ++next) {
+        out.push_back(*next);
+      }
+      out.push_back(entry);
+    }
+    out.insert(out.end(), next, more.end());
+    return out;
+  };
+  RecordLocations out;
+  out.file_ = previous.file_.empty() ? added.file_ : previous.file_;
+  out.fallback_ = previous.fallback_;
+  out.rrsets_ = merge(previous.rrsets_, added.rrsets_);
+  out.owners_ = merge(previous.owners_, added.owners_);
+  return out;
+}
+
 const RecordLocations::Entry* RecordLocations::lookup(
     const std::vector<Entry>& entries, bool sealed, uint64_t key, bool last) {
   if (!sealed) {

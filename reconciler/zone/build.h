@@ -43,6 +43,25 @@ class RecordLocations {
     fallback_ = std::move(location);
   }
 
+  // A range of lines of an earlier version of the file, whose positions
+  // move by `delta` lines or are dropped.
+  struct LineMove {
+    int first = 0;  // 1-based, as in model::Location
+    int end = 0;    // one past the last line
+    bool dropped = false;
+    int delta = 0;
+  };
+
+  // The positions of a new version of a file: those of `previous`, moved
+  // or dropped by `moves` (sorted ranges that do not overlap, outside of
+  // which positions stay), and those of `added`. No owner of `added` may have a
+  // position in `previous` that is kept. Both must be sealed. Costs one
+  // pass over the positions, where setting them all again and sealing
+  // sorts them.
+  static RecordLocations moved(const RecordLocations& previous,
+                               const std::vector<LineMove>& moves,
+                               const RecordLocations& added);
+
  private:
   // A position under a 64-bit hash of the owner (and type), with line
   // and column only, because every position of one zone is in the same

@@ -122,7 +122,7 @@ class TenantLoader {
       }
       auto [it, inserted] = seen.emplace(zone->zone.origin(), path);
       if (!inserted) {
-        diagnostics_.error(zone->file.zone_location,
+        diagnostics_.error(zone->file->zone_location,
                            "zone " + zone->zone.origin().text() +
                                " is also defined in " + it->second +
                                "; keep one file per zone");
@@ -146,7 +146,7 @@ class TenantLoader {
       cached = cache_->find(path);
       if (cached != nullptr && content_id &&
           cached->content_id == *content_id &&
-          policy_cds(cached->loaded.file, tenant) == cached->built_with_cds) {
+          policy_cds(*cached->file, tenant) == cached->built_with_cds) {
         return reuse(*cached, file, tenant);
       }
     }
@@ -154,15 +154,15 @@ class TenantLoader {
     if (!text) {
       return std::nullopt;
     }
-    return load_one(path, file, *text, tenant, content_id, cached);
+    return load_one(path, file, std::move(*text), tenant, content_id, cached);
   }
 
   // Reports what loading the cached file reported, in the same order, and
   // runs the checks that depend on other files again.
   LoadedZone reuse(const CachedZoneFile& cached, const std::string& file,
                    const LoadedTenant& tenant) {
-    const model::ZoneFile& parsed = cached.loaded.file;
-    const Name& origin = cached.loaded.zone.origin();
+    const model::ZoneFile& parsed = *cached.file;
+    const Name& origin = cached.zone.origin();
     diagnostics_.append(cached.parse_diagnostics);
     find_policy(parsed, tenant);
     check_secondaries(parsed, tenant);
@@ -171,14 +171,16 @@ class TenantLoader {
     check_allowed(parsed, origin);
     diagnostics_.append(cached.check_diagnostics);
     cache_->mutable_stats().files_reused++;
-    return cached.loaded;  // a copy: the caller may consume it
+    // The zone is copied, as the caller may change it; its nodes are
+    // shared until then.
+    return LoadedZone{cached.file, cached.zone, cached.locations};
   }
 
   // Loads a zone file from its text. With a cache, owner blocks of the
   // `previous` version of the file are reused for parsing and building,
   // and a result without errors is stored under `content_id`.
   std::optional<LoadedZone> load_one(
-      const std::string& path, const std::string& file, const std::string& text,
+      const std::string& path, const std::string& file, std::string text,
       const LoadedTenant& tenant,
       const std::optional<std::string>& content_id = std::nullopt,
       CachedZoneFile* previous = nullptr) {
@@ -186,22 +188,32 @@ class TenantLoader {
     // again in the same order.
     model::Diagnostics parse_diagnostics;
     std::shared_ptr<model::OwnerBlocks> blocks;
+    std::optional<model::PreviousParse> reusable = reusable_parse(previous);
     std::optional<model::ZoneFile> parsed =
-        parse(path, text, previous, parse_diagnostics, blocks);
+        parse(path, std::move(text), reusable, parse_diagnostics, blocks);
     diagnostics_.append(parse_diagnostics);
     if (!parsed) {
       return std::nullopt;
     }
+    // Until the result is stored, the previous entry lacks the records
+    // that the parse took from it.
+    auto give_back = [&] {
+      if (reusable && blocks) {
+        model::give_back_records(*parsed, *blocks, *reusable);
+      }
+    };
     const model::Policy* policy = find_policy(*parsed, tenant);
     check_secondaries(*parsed, tenant);
     model::Policy fallback = model::default_policy();
     const model::Policy& used = policy ? *policy : fallback;
     RecordLocations locations;
     model::Diagnostics build_diagnostics;
-    std::optional<Zone> zone = build(*parsed, blocks.get(), previous, used,
-                                     build_diagnostics, locations);
+    std::optional<Zone> zone =
+        build(*parsed, blocks.get(), reusable ? previous : nullptr, used,
+              build_diagnostics, locations);
     diagnostics_.append(build_diagnostics);
     if (!zone) {
+      give_back();
       return std::nullopt;
     }
     check_file_name(*parsed, file, zone->origin());
@@ -209,47 +221,61 @@ class TenantLoader {
     model::Diagnostics check_diagnostics;
     check_zone(*zone, locations.source_map(), check_diagnostics);
     diagnostics_.append(check_diagnostics);
-    LoadedZone loaded{std::move(*parsed), std::move(*zone),
-                      std::move(locations)};
+    auto shared_file = std::make_shared<model::ZoneFile>(std::move(*parsed));
+    LoadedZone loaded{shared_file, std::move(*zone),
+                      std::make_shared<RecordLocations>(std::move(locations))};
     if (cache_ == nullptr) {
       return loaded;
     }
     cache_->mutable_stats().files_loaded++;
     if (content_id && !parse_diagnostics.has_errors() &&
         !build_diagnostics.has_errors() && !check_diagnostics.has_errors()) {
-      // The entry's file and positions are set by store().
       store(path, loaded, previous,
             CachedZoneFile{*content_id,
                            used.cds,
-                           LoadedZone{{}, loaded.zone, {}},
+                           shared_file,
+                           loaded.zone,
+                           loaded.locations,
                            std::move(parse_diagnostics),
                            std::move(build_diagnostics),
                            std::move(check_diagnostics),
                            std::move(blocks),
                            {},
                            {}});
+    } else if (reusable && blocks) {
+      model::give_back_records(*shared_file, *blocks, *reusable);
     }
     return loaded;
+  }
+
+  // Returns the previous version of a file for parse(), if it can be
+  // reused. Because the parse takes records out of its file, the file is
+  // copied first when a LoadedZone still refers to it.
+  static std::optional<model::PreviousParse> reusable_parse(
+      CachedZoneFile* previous) {
+    if (previous == nullptr || !previous->blocks || !previous->file) {
+      return std::nullopt;
+    }
+    if (previous->file.use_count() > 1) {
+      previous->file = std::make_shared<model::ZoneFile>(*previous->file);
+    }
+    return model::PreviousParse{*previous->file, *previous->blocks};
   }
 
   // Parses a zone file, reusing the owner blocks of `previous` with a
   // cache, and sets `blocks` when the parse had no errors.
   std::optional<model::ZoneFile> parse(
-      const std::string& path, const std::string& text,
-      const CachedZoneFile* previous, model::Diagnostics& diagnostics,
+      const std::string& path, std::string text,
+      std::optional<model::PreviousParse>& previous,
+      model::Diagnostics& diagnostics,
       std::shared_ptr<model::OwnerBlocks>& blocks) {
     if (cache_ == nullptr) {
       return model::parse_zone_file(path, text, diagnostics);
     }
-    std::optional<model::PreviousParse> reusable;
-    if (previous != nullptr && previous->blocks) {
-      reusable.emplace(
-          model::PreviousParse{previous->loaded.file, *previous->blocks});
-    }
     model::OwnerCounts counts;
     std::optional<model::ZoneFile> parsed = model::parse_zone_file(
-        path, text, diagnostics, reusable ? &*reusable : nullptr, &blocks,
-        &counts);
+        path, std::move(text), diagnostics, previous ? &*previous : nullptr,
+        &blocks, &counts);
     cache_->mutable_stats().owners_reused += counts.reused;
     cache_->mutable_stats().owners_parsed += counts.parsed;
     return parsed;
@@ -263,10 +289,11 @@ class TenantLoader {
                             const model::Policy& policy,
                             model::Diagnostics& diagnostics,
                             RecordLocations& locations) {
-    if (previous != nullptr && previous->blocks && blocks != nullptr) {
-      PreviousBuild before{previous->loaded.file,    *previous->blocks,
-                           previous->loaded.zone,    previous->owner_names,
-                           previous->owner_warnings, previous->built_with_cds};
+    if (previous != nullptr && blocks != nullptr && previous->locations) {
+      PreviousBuild before{*previous->file,         *previous->blocks,
+                           previous->zone,          *previous->locations,
+                           previous->owner_names,   previous->owner_warnings,
+                           previous->built_with_cds};
       if (std::optional<RebuiltZone> rebuilt =
               rebuild_zone(parsed, *blocks, before, policy)) {
         locations = std::move(rebuilt->locations);
@@ -278,28 +305,19 @@ class TenantLoader {
     return build_zone(parsed, policy, diagnostics, &locations);
   }
 
-  // Replaces the cache entry of `path` with `entry`, completed with the
-  // file and positions of `loaded`, a result without errors. The
-  // `previous` entry is replaced, so the records and owner names it shares
-  // with this version are moved from it rather than copied.
-  void store(const std::string& path, LoadedZone& loaded,
+  // Replaces the cache entry of `path` with `entry`, completed for
+  // `loaded`, a result without errors. The names of the owners it shares
+  // with the `previous` entry are moved from there.
+  void store(const std::string& path, const LoadedZone& loaded,
              CachedZoneFile* previous, CachedZoneFile entry) {
-    const model::OwnerBlocks* blocks = entry.blocks.get();
-    if (blocks != nullptr) {
-      entry.owner_names =
-          owner_names(loaded.file, loaded.zone.origin(), blocks,
-                      previous != nullptr ? &previous->owner_names : nullptr);
+    if (const model::OwnerBlocks* blocks = entry.blocks.get()) {
+      entry.owner_names = owner_names(
+          *loaded.file, loaded.zone.origin(), blocks,
+          previous != nullptr && previous->blocks ? &previous->owner_names
+                                                  : nullptr);
       entry.owner_warnings =
           model::diagnostics_by_block(*blocks, entry.build_diagnostics);
     }
-    if (blocks != nullptr && previous != nullptr && previous->blocks) {
-      entry.loaded.file =
-          model::copy_taking_records(loaded.file, *blocks, *previous->blocks,
-                                     previous->loaded.file.records);
-    } else {
-      entry.loaded.file = loaded.file;
-    }
-    entry.loaded.locations = loaded.locations;
     cache_->store(path, std::move(entry));
   }
 
@@ -472,7 +490,9 @@ std::optional<LoadedZone> load_zone_yaml(const std::string& path,
     return std::nullopt;
   }
   check_zone(*zone, locations.source_map(), diagnostics);
-  return LoadedZone{std::move(*parsed), std::move(*zone), std::move(locations)};
+  return LoadedZone{std::make_shared<model::ZoneFile>(std::move(*parsed)),
+                    std::move(*zone),
+                    std::make_shared<RecordLocations>(std::move(locations))};
 }
 
 }  // namespace signet::zone

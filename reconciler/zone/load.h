@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,11 +18,12 @@
 
 namespace signet::zone {
 
-// One zone file and the zone built from it.
+// One zone file and the zone built from it. The file and the positions
+// are shared with the load cache, if any.
 struct LoadedZone {
-  model::ZoneFile file;
+  std::shared_ptr<const model::ZoneFile> file;
   Zone zone;  // finalized, unsigned, SOA serial 0 (the reconciler sets it)
-  RecordLocations locations;
+  std::shared_ptr<const RecordLocations> locations;
 };
 
 struct LoadedTenant {

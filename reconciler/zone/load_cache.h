@@ -26,7 +26,12 @@ struct CachedZoneFile {
   // reads nothing else of the policy but its name, which appears only in
   // error messages, and a cached file has no errors.
   bool built_with_cds = false;
-  LoadedZone loaded;
+  // What the load returned. A load of the file's next version takes the
+  // records of unchanged owners out of `file`, after copying it if a
+  // LoadedZone still refers to it.
+  std::shared_ptr<model::ZoneFile> file;
+  Zone zone;
+  std::shared_ptr<const RecordLocations> locations;
   // The file's own diagnostics (warnings only), in the order load_tenant
   // reports them: those of parsing, of building, and of check_zone.
   model::Diagnostics parse_diagnostics;
@@ -35,7 +40,7 @@ struct CachedZoneFile {
   // The text and owner blocks of this load, for re-parsing only the
   // changed owners of the file's next version.
   std::shared_ptr<const model::OwnerBlocks> blocks;
-  // With `blocks`: the name of each owner of loaded.file.records, and the
+  // With `blocks`: the name of each owner of file->records, and the
   // warnings building reported inside each owner block, for building only
   // the changed owners of the next version.
   std::vector<Name> owner_names;

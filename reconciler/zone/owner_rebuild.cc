@@ -1,6 +1,8 @@
 #include "zone/owner_rebuild.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -101,7 +103,9 @@ class ZoneRebuilder {
   // Notes which owners are new and which previous ones are kept.
   bool sort_owners() {
     kept_.assign(previous_.file.records.size(), false);
+    moved_.assign(previous_.file.records.size(), 0);
     added_slot_.assign(file_.records.size(), 0);
+    std::optional<size_t> last_kept;
     for (size_t i = 0; i < file_.records.size(); ++i) {
       std::optional<size_t> from = blocks_.blocks[i].previous;
       if (!from) {
@@ -113,6 +117,10 @@ class ZoneRebuilder {
         return false;
       }
       kept_[*from] = true;
+      moved_[*from] =
+          blocks_.blocks[i].line - previous_.blocks.blocks[*from].line;
+      kept_in_order_ = kept_in_order_ && (!last_kept || *last_kept < *from);
+      last_kept = from;
     }
     return added_.size() < file_.records.size();  // else nothing to reuse
   }
@@ -167,17 +175,14 @@ class ZoneRebuilder {
     changed.soa = file_.soa;
 
     if (file_.soa.primary.empty()) {
-      const model::RecordValue* now =
+      const model::RecordValue* first_ns =
           first_apex_ns(file_, origin_,
                         [this](size_t i) -> const Name& { return name_of(i); });
-      const model::RecordValue* before = first_apex_ns(
-          previous_.file, origin_,
-          [this](size_t j) -> const Name& { return previous_.owner_names[j]; });
-      if (now == nullptr || before == nullptr || now->rdata != before->rdata) {
+      if (first_ns == nullptr) {
         return std::nullopt;
       }
-      changed.soa.primary = now->rdata;
-      changed.soa.primary_location = now->location;
+      changed.soa.primary = first_ns->rdata;
+      changed.soa.primary_location = first_ns->location;
     }
     for (size_t i : added_) {
       changed.records.push_back(file_.records[i]);
@@ -185,7 +190,14 @@ class ZoneRebuilder {
 
     std::optional<Zone> built =
         build_zone(changed, policy_, added_diagnostics_, nullptr);
-    if (added_diagnostics_.has_errors()) {
+    if (added_diagnostics_.has_errors() || !built) {
+      return std::nullopt;
+    }
+    // The SOA, whose primary may come from the first apex NS record, must
+    // be the one kept.
+    const Rrset* soa = built->soa();
+    const Rrset* kept = previous_.zone.soa();
+    if (soa == nullptr || kept == nullptr || !(*soa == *kept)) {
       return std::nullopt;
     }
     return built;
@@ -217,21 +229,79 @@ class ZoneRebuilder {
     return true;
   }
 
-  // Sets every position in the order build_zone sets them.
+  // Sets the positions: those of kept owners moved from the previous
+  // ones, unless kept owners changed order, which can change which of two
+  // positions of one name comes first.
   bool set_locations(RecordLocations& locations) {
+    if (!kept_in_order_) {
+      return set_all_locations(locations);
+    }
+    RecordLocations added;
+    for (size_t i : added_) {
+      if (!set_owner_locations(i, added)) {
+        return false;
+      }
+    }
+    added.seal();
+    locations =
+        RecordLocations::moved(previous_.locations, line_moves(), added);
+    return true;
+  }
+
+  // The lines of each previous owner block, in ranges of blocks that
+  // moved alike or were removed. Blocks that stayed are left out.
+  std::vector<RecordLocations::LineMove> line_moves() const {
+    std::vector<RecordLocations::LineMove> moves;
+    const std::vector<model::OwnerBlocks::Block>& old = previous_.blocks.blocks;
+    for (size_t j = 0; j < old.size(); ++j) {
+      int first = old[j].line + 1;
+      int end = j + 1 < old.size() ? old[j + 1].line + 1
+                                   : first + line_count(previous_.blocks, j);
+      bool dropped = !kept_[j];
+      int delta = dropped ? 0 : moved_[j];
+      if (!dropped && delta == 0) {
+        continue;
+      }
+      if (!moves.empty() && moves.back().end == first &&
+          moves.back().dropped == dropped && moves.back().delta == delta) {
+        moves.back().end = end;
+      } else {
+        moves.push_back(RecordLocations::LineMove{first, end, dropped, delta});
+      }
+    }
+    return moves;
+  }
+
+  static int line_count(const model::OwnerBlocks& blocks, size_t j) {
+    std::string_view text =
+        std::string_view(blocks.text)
+            .substr(blocks.blocks[j].offset, blocks.blocks[j].size);
+    auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    return !text.empty() && text.back() != '\n' ? lines + 1 : lines;
+  }
+
+  // Sets every position in the order build_zone sets them.
+  bool set_all_locations(RecordLocations& locations) {
     locations.set_fallback(file_.zone_location);
     locations.set_owner(origin_, file_.zone_location);
     locations.set(origin_, rrtype::SOA, file_.soa.location);
     for (size_t i = 0; i < file_.records.size(); ++i) {
-      for (const model::RecordSet& set : file_.records[i].rrsets) {
-        std::optional<RrType> type = types_.find(set.type);
-        if (!type) {
-          return false;
-        }
-        locations.set(name_of(i), *type, set.location);
+      if (!set_owner_locations(i, locations)) {
+        return false;
       }
     }
     locations.seal();
+    return true;
+  }
+
+  bool set_owner_locations(size_t i, RecordLocations& locations) {
+    for (const model::RecordSet& set : file_.records[i].rrsets) {
+      std::optional<RrType> type = types_.find(set.type);
+      if (!type) {
+        return false;
+      }
+      locations.set(name_of(i), *type, set.location);
+    }
     return true;
   }
 
@@ -274,7 +344,9 @@ class ZoneRebuilder {
   const PreviousBuild& previous_;
   const model::Policy& policy_;
   const Name& origin_;
-  std::vector<bool> kept_;          // per previous owner
+  std::vector<bool> kept_;  // per previous owner
+  std::vector<int> moved_;  // per kept previous owner: lines moved
+  bool kept_in_order_ = true;
   std::vector<size_t> added_;       // indexes of new owners in file_
   std::vector<size_t> added_slot_;  // per owner of file_: its index in added_
   std::vector<Name> added_names_;

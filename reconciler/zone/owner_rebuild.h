@@ -18,9 +18,12 @@ namespace signet::zone {
 
 // A zone file's last build without errors, as the load cache keeps it.
 struct PreviousBuild {
+  // As a parse with it left it: without the records of the owner blocks
+  // that the parse reused.
   const model::ZoneFile& file;
   const model::OwnerBlocks& blocks;
   const Zone& zone;
+  const RecordLocations& locations;
   // The name of each owner of file.records.
   const std::vector<Name>& owner_names;
   // The warnings build_zone reported inside each owner block.

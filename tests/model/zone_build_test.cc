@@ -103,10 +103,10 @@ TEST_CASE("good zone builds the expected RRsets", "[build]") {
   CHECK(zone.find(name("ns1.example.net."), rrtype::A)->ttl == 86400);
   CHECK(zone.rr_count() == 9);
 
-  CHECK(loaded->file.policy == "nsec");
-  CHECK(loaded->file.soa.serial == model::SerialPolicy::kUnixtime);
-  REQUIRE(loaded->file.secondaries.size() == 1);
-  CHECK(loaded->file.secondaries[0].name == "ns1");
+  CHECK(loaded->file->policy == "nsec");
+  CHECK(loaded->file->soa.serial == model::SerialPolicy::kUnixtime);
+  REQUIRE(loaded->file->secondaries.size() == 1);
+  CHECK(loaded->file->secondaries[0].name == "ns1");
 }
 
 TEST_CASE("record locations point at the YAML", "[build]") {
@@ -114,7 +114,7 @@ TEST_CASE("record locations point at the YAML", "[build]") {
   std::optional<LoadedZone> loaded =
       load("validate/tenant/good/zones/example.net.yaml", diagnostics);
   REQUIRE(loaded.has_value());
-  const RecordLocations& where = loaded->locations;
+  const RecordLocations& where = *loaded->locations;
   CHECK(where.find(name("mail.example.net."), rrtype::A).text() ==
         "validate/tenant/good/zones/example.net.yaml:20:5");
   CHECK(where.find(name("example.net."), rrtype::MX).text() ==
@@ -124,6 +124,29 @@ TEST_CASE("record locations point at the YAML", "[build]") {
   CHECK(where.find(name("nowhere.example.net."), rrtype::A).line == 1);
   SourceMap map = where.source_map();
   CHECK(map(name("ns2.example.net."), rrtype::AAAA).line == 18);
+}
+
+TEST_CASE("record locations follow moved lines", "[build]") {
+  auto at = [](int line) { return model::Location{"z.yaml", line, 5}; };
+  RecordLocations before;
+  before.set_fallback(at(1));
+  before.set(name("a.example."), rrtype::A, at(10));
+  before.set(name("b.example."), rrtype::A, at(20));
+  before.set(name("b.example."), rrtype::TXT, at(21));
+  before.set(name("c.example."), rrtype::A, at(30));
+  before.seal();
+  RecordLocations added;
+  added.set(name("d.example."), rrtype::A, at(12));
+  added.seal();
+  // a stays, b's lines are dropped and c moves up three lines.
+  std::vector<RecordLocations::LineMove> moves = {{20, 30, true, 0},
+                                                  {30, 31, false, -3}};
+  RecordLocations after = RecordLocations::moved(before, moves, added);
+  CHECK(after.find(name("a.example."), rrtype::A).line == 10);
+  CHECK(after.find(name("b.example."), rrtype::TXT).line == 1);
+  CHECK(after.find(name("b.example."), 0).line == 1);
+  CHECK(after.find(name("c.example."), rrtype::A).line == 27);
+  CHECK(after.find(name("d.example."), rrtype::A).line == 12);
 }
 
 TEST_CASE("long TXT text splits at 255 octets", "[build]") {
@@ -227,8 +250,8 @@ TEST_CASE("zone to YAML loads back the same records", "[to_yaml]") {
   INFO(Catch::Detail::stringify(texts(diagnostics)));
   REQUIRE(loaded.has_value());
   CHECK_FALSE(diagnostics.has_errors());
-  CHECK(loaded->file.soa.serial == model::SerialPolicy::kDateserial);
-  REQUIRE(loaded->file.secondaries.size() == 1);
+  CHECK(loaded->file->soa.serial == model::SerialPolicy::kDateserial);
+  REQUIRE(loaded->file->secondaries.size() == 1);
 
   zone.set_serial(0);
   std::vector<Rr> expected = all_records(zone);

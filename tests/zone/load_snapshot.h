@@ -74,11 +74,11 @@ inline void append_zone(const LoadedZone& loaded,
                 (zone.finalized() ? "yes" : "no"));
   for (const Node& node : zone.nodes()) {
     out.push_back("node " + node.name.text() + " at " +
-                  loaded.locations.find(node.name, 0).text());
+                  loaded.locations->find(node.name, 0).text());
     for (const Rrset& rrset : node.rrsets) {
       std::string line = "  " + type_name(rrset.type) + " " +
                          std::to_string(rrset.ttl) + " at " +
-                         loaded.locations.find(node.name, rrset.type).text();
+                         loaded.locations->find(node.name, rrset.type).text();
       for (const std::string& rdata : rrset.rdatas) {
         line += " " + hex(rdata);
       }
@@ -89,7 +89,7 @@ inline void append_zone(const LoadedZone& loaded,
 
 inline std::vector<std::string> snapshot(const LoadedZone& loaded) {
   std::vector<std::string> out;
-  append_file(loaded.file, out);
+  append_file(*loaded.file, out);
   append_zone(loaded, out);
   return out;
 }

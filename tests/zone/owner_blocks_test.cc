@@ -95,7 +95,7 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
     return zone.blocks.begin() + static_cast<ptrdiff_t>(i);
   };
   size_t i = pick(zone.blocks.size());
-  switch (std::uniform_int_distribution<int>(0, 13)(random)) {
+  switch (std::uniform_int_distribution<int>(0, 14)(random)) {
     case 0:
     case 1:
       zone.blocks.insert(at(i), make_block(next++));
@@ -176,11 +176,25 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
       // or removed.
       zone.tail = zone.tail.empty() ? "policy: default\n" : "";
       return "key after records";
+    case 13: {
+      // Another first apex NS record, which names the SOA's primary
+      // when the file does not.
+      for (std::string& block : zone.blocks) {
+        if (block.rfind("  '@':", 0) == 0) {
+          block = block.find("other") == std::string::npos
+                      ? "  '@':\n    NS: [ns.other.example., "
+                        "ns1.blocks.example.]\n"
+                      : "  '@':\n    NS: [ns1.blocks.example.]\n";
+        }
+      }
+      return "apex NS";
+    }
     default: {
       // A TTL that applies to every record, a key that building does not
-      // read, or the original settings.
+      // read, no SOA primary (so the first apex NS record is), or the
+      // original settings.
       std::string head = kHead;
-      switch (random() % 3) {
+      switch (random() % 4) {
         case 0:
           zone.head = head.replace(head.find("1h"), 2, "2h");
           break;
@@ -188,6 +202,12 @@ std::string edit(ZoneText& zone, std::mt19937& random, unsigned& next) {
           zone.head =
               head.replace(head.find("records:"), 0, "policy: default\n");
           break;
+        case 2: {
+          size_t primary = head.find("  primary:");
+          zone.head =
+              head.erase(primary, head.find('\n', primary) + 1 - primary);
+          break;
+        }
         default:
           zone.head = kHead;
       }
@@ -203,8 +223,11 @@ struct Reuse {
 };
 
 // Loads every commit of `steps` random edits with one cache kept across
-// them and without a cache, and checks both agree.
-Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed) {
+// them and without a cache, and checks both agree. With `keep_results`, every
+// result loaded with the cache is kept to the end, and must not change
+// while later loads reuse what it shares with the cache.
+Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed,
+                          bool keep_results = false) {
   GitRepository repository;
   model::Tenant tenant;
   tenant.name = "test";
@@ -214,6 +237,7 @@ Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed) {
   ZoneText zone = make_zone(owners);
   unsigned next = owners;
   Reuse reuse;
+  std::vector<std::pair<LoadedTenant, std::vector<std::string>>> kept;
   for (int step = 0; step <= steps; ++step) {
     std::string change = step == 0 ? "create" : edit(zone, random, next);
     repository.write("zones/blocks.example.yaml", zone.text());
@@ -232,6 +256,14 @@ Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed) {
     REQUIRE(snapshot(cached) == snapshot(fresh));
     reuse.owners_reused += cache.stats().owners_reused;
     reuse.zones_rebuilt += cache.stats().zones_rebuilt;
+    if (keep_results) {
+      std::vector<std::string> as_loaded = snapshot(cached);
+      kept.emplace_back(std::move(cached), std::move(as_loaded));
+    }
+  }
+  for (size_t i = 0; i < kept.size(); ++i) {
+    INFO("seed " << seed << " kept result of step " << i);
+    CHECK(snapshot(kept[i].first) == kept[i].second);
   }
   return reuse;
 }
@@ -242,6 +274,13 @@ TEST_CASE("owner blocks match fresh load", "[load_cache]") {
     Reuse reuse = check_edit_sequence(120, 40, seed);
     CHECK(reuse.owners_reused > 0);
     CHECK(reuse.zones_rebuilt > 0);
+  }
+}
+
+TEST_CASE("kept results stay as loaded", "[load_cache]") {
+  for (unsigned seed : {5u, 6u}) {
+    Reuse reuse = check_edit_sequence(60, 25, seed, true);
+    CHECK(reuse.owners_reused > 0);
   }
 }
 
@@ -292,7 +331,7 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
   CHECK(cache.stats().owners_parsed == 0);
   CHECK(cache.stats().zones_rebuilt == 0);  // the TTL applies to all
   REQUIRE(loaded.zones.size() == 1);
-  CHECK(loaded.zones.front().file.ttl == 7200);
+  CHECK(loaded.zones.front().file->ttl == 7200);
 
   // A key that building does not read moves every owner down one line,
   // and the zone is still built from the previous one.
@@ -304,6 +343,38 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
               &cache);
   CHECK(cache.stats().owners_parsed == 0);
   CHECK(cache.stats().zones_rebuilt == 1);
+}
+
+TEST_CASE("first apex NS names SOA primary", "[load_cache]") {
+  // Without `primary:`, the SOA's primary is the first apex NS record.
+  std::string head = kHead;
+  size_t primary = head.find("  primary:");
+  head.erase(primary, head.find('\n', primary) + 1 - primary);
+  ZoneText zone = make_zone(20);
+  zone.head = head;
+
+  GitRepository repository;
+  model::Tenant tenant;
+  tenant.name = "test";
+  tenant.allowed_zones = {"blocks.example"};
+  LoadCache cache;
+  repo::Repository opened = repo::Repository::open(repository.path());
+  for (const char* apex : {"  '@':\n    NS: [ns1.blocks.example.]\n",
+                           "  '@':\n    NS: [ns.other.example.]\n"}) {
+    zone.blocks.front() = apex;
+    repository.write("zones/blocks.example.yaml", zone.text());
+    repo::GitSource source(opened, repository.commit("apex NS"));
+    model::Diagnostics fresh_diagnostics;
+    LoadedTenant fresh = load_tenant(source, fresh_diagnostics, tenant);
+    model::Diagnostics cached_diagnostics;
+    LoadedTenant cached =
+        load_tenant(source, cached_diagnostics, tenant, &cache);
+    REQUIRE(sorted_texts(cached_diagnostics) ==
+            sorted_texts(fresh_diagnostics));
+    CHECK(snapshot(cached) == snapshot(fresh));
+  }
+  CHECK(cache.stats().owners_reused == 21);
+  REQUIRE(cache.stats().files_loaded == 1);
 }
 
 }  // namespace
