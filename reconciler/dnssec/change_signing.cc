@@ -394,7 +394,10 @@ class ChangeSigner {
   // NSEC3
 
   bool relink_nsec3() {
-    auto hashes = std::make_shared<Nsec3Hashes>(*base_hashes_);
+    // With room for added names, so an insertion does not move the list.
+    auto hashes = std::make_shared<Nsec3Hashes>();
+    hashes->reserve(base_hashes_->size() + changed_.size() + 16);
+    hashes->assign(base_hashes_->begin(), base_hashes_->end());
     std::string salt = nsec3_salt(options_.nsec3);
     // Every changed name and its ancestors may enter or leave the chain,
     // the ancestors as empty non-terminals.

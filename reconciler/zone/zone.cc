@@ -230,6 +230,21 @@ std::vector<Node> Zone::release_nodes() {
   return out;
 }
 
+Zone::Zone(const Zone& other)
+    : origin_(other.origin_),
+      ttl_conflicts_(other.ttl_conflicts_),
+      finalized_(other.finalized_) {
+  nodes_.reserve(other.nodes_.size() + other.nodes_.size() / 64 + 16);
+  nodes_.assign(other.nodes_.begin(), other.nodes_.end());
+}
+
+Zone& Zone::operator=(const Zone& other) {
+  if (this != &other) {
+    *this = Zone(other);
+  }
+  return *this;
+}
+
 void Zone::put_node(Node node) {
   assert(finalized_);
   size_t i = lower_bound(node.name);

@@ -107,6 +107,14 @@ class Zone {
  public:
   explicit Zone(Name origin) : origin_(std::move(origin)) {}
 
+  // A copy keeps room for a few more nodes, as copies are made to be
+  // changed: adding a name to a full copy of a large zone would move all
+  // its nodes to a buffer twice the size.
+  Zone(const Zone& other);
+  Zone& operator=(const Zone& other);
+  Zone(Zone&&) noexcept = default;
+  Zone& operator=(Zone&&) noexcept = default;
+
   const Name& origin() const { return origin_; }
 
   // Appends one record. Records of the same owner and type must agree on
