@@ -16,7 +16,13 @@ namespace fs = std::filesystem;
 // Initializes libgit2 on first use and shuts it down at process exit.
 void ensure_libgit2() {
   struct Library {
-    Library() { git_libgit2_init(); }
+    Library() {
+      git_libgit2_init();
+      // As in git itself, objects are not hashed again on every read: a
+      // large zone file's blob would cost a SHA-1 of its whole text per
+      // commit. Fetched objects are still checked.
+      git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    }
     ~Library() { git_libgit2_shutdown(); }
   };
   static Library library;
