@@ -154,7 +154,15 @@ class TenantLoader {
     if (!text) {
       return std::nullopt;
     }
-    return load_one(path, file, std::move(*text), tenant, content_id, cached);
+    try {
+      return load_one(path, file, std::move(*text), tenant, content_id, cached);
+    } catch (...) {
+      // The load may have taken records out of the cached entry.
+      if (cache_ != nullptr) {
+        cache_->erase(path);
+      }
+      throw;
+    }
   }
 
   // Reports what loading the cached file reported, in the same order, and
@@ -423,6 +431,10 @@ CachedZoneFile* LoadCache::find(const std::string& path) {
 
 void LoadCache::store(const std::string& path, CachedZoneFile entry) {
   files_.insert_or_assign(path, std::move(entry));
+}
+
+void LoadCache::erase(const std::string& path) {
+  files_.erase(path);
 }
 
 void LoadCache::keep_only(const std::set<std::string>& paths) {

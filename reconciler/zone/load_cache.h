@@ -70,6 +70,9 @@ class LoadCache {
   // Replaces the entry of the file at `path`.
   void store(const std::string& path, CachedZoneFile entry);
 
+  // Removes the entry of the file at `path`, if any.
+  void erase(const std::string& path);
+
   // Removes the entries of files not in `paths`, such as deleted files.
   void keep_only(const std::set<std::string>& paths);
 
