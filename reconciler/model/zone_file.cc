@@ -142,6 +142,9 @@ void move_lines(Location& location, int lines) {
 
 // Moves every position in `owner` by `lines`.
 void move_lines(OwnerRecords& owner, int lines) {
+  if (lines == 0) {
+    return;  // most owners of an edited file stay where they were
+  }
   move_lines(owner.location, lines);
   for (RecordSet& set : owner.rrsets) {
     move_lines(set.location, lines);
