@@ -15,6 +15,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 signet=${SIGNET:-$root/build/reconciler/cli/signet}
+# Seconds the service idles before the second commit of a one-change case.
+IDLE_SECONDS=${IDLE_SECONDS:-30}
 cases=("$@")
 ((${#cases[@]})) || cases=(small large tenants)
 
@@ -153,15 +155,22 @@ one_change() {
   wait_published "$log" 1 3600
   first_publish=$(elapsed "$(now)" "$t0")
 
-  printf '  bench:\n    A: 192.0.2.99\n' >>"$repo/zones/$zone.yaml"
-  t0=$(now)
-  commit_all "$repo" "Add bench"
-  until [[ -n $(notifies_after "$t0" "$zone." 2) ]]; do sleep 0.005; done
-  t1=$(notifies_after "$t0" "$zone." 2 | head -n 1)
-  echo "$label: names=$names first_publish_s=$first_publish" \
-    "commit_to_notify_s=$(elapsed "$t1" "$t0")" \
-    "peak_rss_kib=$(peak_memory_kib "$signet_pid")"
-  wait_published "$log" 2 60
+  # One commit at once, and one after the service idled long enough for
+  # the allocator to hand freed memory back to the system.
+  local serial=1 pause
+  for pause in 0 "$IDLE_SECONDS"; do
+    sleep "$pause"
+    serial=$((serial + 1))
+    printf '  bench%s:\n    A: 192.0.2.99\n' "$serial" >>"$repo/zones/$zone.yaml"
+    t0=$(now)
+    commit_all "$repo" "Add bench$serial"
+    until [[ -n $(notifies_after "$t0" "$zone." "$serial") ]]; do sleep 0.005; done
+    t1=$(notifies_after "$t0" "$zone." "$serial" | head -n 1)
+    echo "$label: names=$names first_publish_s=$first_publish" \
+      "idle_before_s=$pause commit_to_notify_s=$(elapsed "$t1" "$t0")" \
+      "peak_rss_kib=$(peak_memory_kib "$signet_pid")"
+    wait_published "$log" "$serial" 60
+  done
   grep "zone published: " "$log" | tail -n 1 | sed 's/^/  /'
   stop_signet
 }
