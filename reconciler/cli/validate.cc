@@ -169,8 +169,13 @@ int validate_file(const ValidateOptions& options) {
   model::Diagnostics diagnostics;
   std::string text;
   try {
-    model::FolderSource source(".");
-    std::optional<std::string> read = source.read(options.path);
+    // An absolute path is read from its folder: the folder source joins
+    // what it reads onto its root.
+    fs::path path(options.path);
+    bool absolute = path.is_absolute();
+    model::FolderSource source(absolute ? path.parent_path().string() : ".");
+    std::optional<std::string> read =
+        source.read(absolute ? path.filename().string() : options.path);
     if (!read) {
       std::cerr << "signet validate: cannot read " << options.path << "\n";
       return kExitUsage;

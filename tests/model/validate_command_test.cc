@@ -107,6 +107,16 @@ TEST_CASE("validate one zone file", "[cli]") {
         "or w (1h, 2d, 1h30m)");
 }
 
+TEST_CASE("validate zone file by absolute path", "[cli]") {
+  fs::path file =
+      fs::path(data_path("validate/zone")) / "ttl-unknown-unit.yaml";
+  TempDir elsewhere;
+  RunResult r = validate("'" + file.string() + "'", elsewhere.path());
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.output).at(0).rfind(file.string() + ":2:6: error: ttl '1y'",
+                                    0) == 0);
+}
+
 TEST_CASE("validate JSON output", "[cli]") {
   RunResult r = validate("--format json unknown-policy", kTenants);
   CHECK(r.exit_code == 1);
