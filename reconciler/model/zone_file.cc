@@ -853,16 +853,22 @@ void give_back_records(const ZoneFile& file, const OwnerBlocks& blocks,
   }
 }
 
+int OwnerBlocks::end_line(size_t i) const {
+  if (i + 1 < blocks.size()) {
+    return blocks[i + 1].line;
+  }
+  const Block& last = blocks[i];
+  return last.line +
+         line_count(std::string_view(text).substr(last.offset, last.size));
+}
+
 std::vector<std::pair<size_t, Diagnostic>> diagnostics_by_block(
     const OwnerBlocks& blocks, const Diagnostics& diagnostics) {
   std::vector<std::pair<size_t, Diagnostic>> out;
   if (blocks.blocks.empty()) {
     return out;
   }
-  const OwnerBlocks::Block& last = blocks.blocks.back();
-  int end_line =
-      last.line +
-      line_count(std::string_view(blocks.text).substr(last.offset, last.size));
+  int end_line = blocks.end_line(blocks.blocks.size() - 1);
   for (const Diagnostic& d : diagnostics.all()) {
     int line = d.location.line - 1;
     if (line < blocks.blocks.front().line || line >= end_line) {

@@ -117,6 +117,11 @@ struct OwnerBlocks {
 
   std::string text;           // the whole file
   std::vector<Block> blocks;  // in the order of ZoneFile::records
+
+  // The 0-based line after block `i`: the next block's line, or the line
+  // after the last block's text.
+  int end_line(size_t i) const;
+
   // Warnings parsing reported inside a block, with the block's index.
   std::vector<std::pair<size_t, Diagnostic>> warnings;
 };

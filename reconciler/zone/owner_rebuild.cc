@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -254,9 +253,8 @@ class ZoneRebuilder {
     std::vector<RecordLocations::LineMove> moves;
     const std::vector<model::OwnerBlocks::Block>& old = previous_.blocks.blocks;
     for (size_t j = 0; j < old.size(); ++j) {
-      int first = old[j].line + 1;
-      int end = j + 1 < old.size() ? old[j + 1].line + 1
-                                   : first + line_count(previous_.blocks, j);
+      int first = old[j].line + 1;  // 1-based, as positions are
+      int end = previous_.blocks.end_line(j) + 1;
       bool dropped = !kept_[j];
       int delta = dropped ? 0 : moved_[j];
       if (!dropped && delta == 0) {
@@ -270,14 +268,6 @@ class ZoneRebuilder {
       }
     }
     return moves;
-  }
-
-  static int line_count(const model::OwnerBlocks& blocks, size_t j) {
-    std::string_view text =
-        std::string_view(blocks.text)
-            .substr(blocks.blocks[j].offset, blocks.blocks[j].size);
-    auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-    return !text.empty() && text.back() != '\n' ? lines + 1 : lines;
   }
 
   // Sets every position in the order build_zone sets them.
