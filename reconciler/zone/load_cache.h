@@ -26,7 +26,7 @@ struct CachedZoneFile {
   // reads nothing else of the policy but its name, which appears only in
   // error messages, and a cached file has no errors.
   bool built_with_cds = false;
-  // What the load returned. A load of the file's next version takes the
+  // The load's result. A load of the file's next version takes the
   // records of unchanged owners out of `file`, after copying it if a
   // LoadedZone still refers to it.
   std::shared_ptr<model::ZoneFile> file;

@@ -195,8 +195,8 @@ class ZoneRebuilder {
     // The SOA, whose primary may come from the first apex NS record, must
     // be the one kept.
     const Rrset* soa = built->soa();
-    const Rrset* kept = previous_.zone.soa();
-    if (soa == nullptr || kept == nullptr || !(*soa == *kept)) {
+    const Rrset* kept_soa = previous_.zone.soa();
+    if (soa == nullptr || kept_soa == nullptr || !(*soa == *kept_soa)) {
       return std::nullopt;
     }
     return built;

@@ -237,7 +237,7 @@ Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed,
   ZoneText zone = make_zone(owners);
   unsigned next = owners;
   Reuse reuse;
-  std::vector<std::pair<LoadedTenant, std::vector<std::string>>> kept;
+  std::vector<std::pair<LoadedTenant, std::vector<std::string>>> kept_results;
   for (int step = 0; step <= steps; ++step) {
     std::string change = step == 0 ? "create" : edit(zone, random, next);
     repository.write("zones/blocks.example.yaml", zone.text());
@@ -258,12 +258,12 @@ Reuse check_edit_sequence(unsigned owners, int steps, unsigned seed,
     reuse.zones_rebuilt += cache.stats().zones_rebuilt;
     if (keep_results) {
       std::vector<std::string> as_loaded = snapshot(cached);
-      kept.emplace_back(std::move(cached), std::move(as_loaded));
+      kept_results.emplace_back(std::move(cached), std::move(as_loaded));
     }
   }
-  for (size_t i = 0; i < kept.size(); ++i) {
+  for (size_t i = 0; i < kept_results.size(); ++i) {
     INFO("seed " << seed << " kept result of step " << i);
-    CHECK(snapshot(kept[i].first) == kept[i].second);
+    CHECK(snapshot(kept_results[i].first) == kept_results[i].second);
   }
   return reuse;
 }
@@ -277,7 +277,7 @@ TEST_CASE("owner blocks match fresh load", "[load_cache]") {
   }
 }
 
-TEST_CASE("kept results stay as loaded", "[load_cache]") {
+TEST_CASE("results kept by caller stay unchanged", "[load_cache]") {
   for (unsigned seed : {5u, 6u}) {
     Reuse reuse = check_edit_sequence(60, 25, seed, true);
     CHECK(reuse.owners_reused > 0);
@@ -345,7 +345,7 @@ TEST_CASE("unchanged owner blocks are not parsed", "[load_cache]") {
   CHECK(cache.stats().zones_rebuilt == 1);
 }
 
-TEST_CASE("first apex NS names SOA primary", "[load_cache]") {
+TEST_CASE("apex NS change renames SOA primary", "[load_cache]") {
   // Without `primary:`, the SOA's primary is the first apex NS record.
   std::string head = kHead;
   size_t primary = head.find("  primary:");
